@@ -46,10 +46,12 @@ impl Mask {
         let mut live = Array2::from_elem(matrix.dim(), false);
         for ((row, col), &value) in matrix.indexed_iter() {
             let value: f64 = value.into();
-            live[(row, col)] = match value {
-                v if v == 0.0 => false,
-                v if v == 1.0 => true,
-                _ => return Err(Error::MaskEntry { row, col, value }),
+            live[(row, col)] = if value == 0.0 {
+                false
+            } else if value == 1.0 {
+                true
+            } else {
+                return Err(Error::MaskEntry { row, col, value });
             };
         }
         Ok(Self { live })
