@@ -79,11 +79,12 @@ impl fmt::Display for Summary {
         }
         let line = |f: &mut fmt::Formatter<'_>, row: &[&str]| -> fmt::Result {
             for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-                let gap = if i + 1 < row.len() { "  " } else { "" };
                 if i == 2 {
-                    write!(f, "{cell:>width$}{gap}")?;
+                    write!(f, "{cell:>width$}  ")?;
+                } else if i + 1 < row.len() {
+                    write!(f, "{cell:<width$}  ")?;
                 } else {
-                    write!(f, "{cell:<width$}{gap}")?;
+                    write!(f, "{cell}")?;
                 }
             }
             writeln!(f)
