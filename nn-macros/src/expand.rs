@@ -35,7 +35,7 @@ pub fn expand(network: &Network) -> TokenStream {
         .iter()
         .map(|layer| {
             format!(
-                "Layer `{}`: {} -> {}.",
+                " Layer `{}`: {} -> {}.",
                 layer.name, layer.inputs, layer.outputs
             )
         })
@@ -196,7 +196,7 @@ fn group_struct(network: &Network, layer: &Layer, type_name: &Ident) -> TokenStr
     let vis = &network.vis;
     let scalar = &network.scalar;
     let doc = format!(
-        "The groups of layer `{}` of [`{}`], in output order.",
+        " The groups of layer `{}` of [`{}`], in output order.",
         layer.name, network.name
     );
     let fields: Vec<&Ident> = layer.groups.iter().map(|g| &g.field).collect();
@@ -208,8 +208,9 @@ fn group_struct(network: &Network, layer: &Layer, type_name: &Ident) -> TokenStr
         }
     });
     let field_docs = layer.groups.iter().map(|group| {
+        let plural = if group.outputs == 1 { "" } else { "s" };
         format!(
-            "{} neurons, {} activation, {} optimizer.",
+            " {} neuron{plural}; activation `{}`, optimizer `{}`.",
             group.outputs, group.activation.type_name, group.optimizer.type_name
         )
     });

@@ -64,3 +64,6 @@ fn stub(definition: &ast::NetworkDef) -> proc_macro2::TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
