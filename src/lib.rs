@@ -1,10 +1,12 @@
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
-
-//! `nn`: neural networks whose neurons and connections are first-class.
-//!
-//! This facade re-exports the runtime ([`nn_core`]) and the `network!` macro,
-//! so a project depends on `nn` alone.
 
 pub use nn_core::*;
 
+/// Defines a network of grouped dense layers, checked at compile time.
+///
+/// The grammar, with an example of every form, is in the crate documentation
+/// above (the README). The macro generates the network struct, one struct per
+/// layer with a public field per group, constructors, `summary()`, and an
+/// implementation of [`Network`].
 pub use nn_macros::network;
