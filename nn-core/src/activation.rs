@@ -169,7 +169,7 @@ impl Elementwise for Relu {
 }
 
 /// f(z) = z for z > 0, `alpha`·z otherwise. `alpha` must be finite and non-negative
-/// so that the sign of y tells the branch (PyTorch's default is 0.01).
+/// so that the sign of y identifies the branch (PyTorch's default is 0.01).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LeakyRelu {
     /// Slope for negative inputs.

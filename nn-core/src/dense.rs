@@ -118,7 +118,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> GroupSet<T> for Vec<DenseGroup<T, A
     }
 }
 
-/// What a summary shows of one group.
+/// Description of one group, as a summary row shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupInfo {
     /// Group name.
@@ -302,7 +302,7 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
     /// and bias gradients and, when `input_grad` is given, overwrites it with dL/dx.
     ///
     /// `x` must be the input of the last forward pass. Pass `None` for the first
-    /// layer, whose input gradient nobody needs.
+    /// layer, because no earlier layer uses its input gradient.
     ///
     /// **Errors** with [`Error::BatchMismatch`] if `x` or `input_grad` do not
     /// match the last forward pass.

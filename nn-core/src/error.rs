@@ -97,7 +97,7 @@ pub enum Error {
     TargetKind {
         /// The loss.
         loss: &'static str,
-        /// What the loss needs.
+        /// Description of the targets the loss needs.
         expected: &'static str,
         /// How to provide it.
         fix: &'static str,

@@ -21,8 +21,8 @@ use crate::scalar::Scalar;
 
 /// A group of neurons inside a [`Dense`](crate::Dense) layer.
 ///
-/// Built with [`DenseGroup::new`]; the layer allocates and initialises the
-/// weights once it knows its input width.
+/// Built with [`DenseGroup::new`]. The layer allocates and initialises the
+/// weights when it is built, because only then is the input width fixed.
 #[derive(Clone, Debug)]
 pub struct DenseGroup<T: Scalar, A: Activation, O: Optimizer> {
     name: String,

@@ -19,7 +19,7 @@ pub enum InitFamily {
     Glorot,
 }
 
-/// How a group's weights are drawn.
+/// Distribution of a group's initial weights.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Init {
     /// The activation's family, uniform: He for relu-like activations, Glorot otherwise.

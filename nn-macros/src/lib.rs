@@ -1,9 +1,9 @@
 //! The `network!` macro of `nn`. Use it through the `nn` crate, which
 //! re-exports it with the runtime that its generated code names.
 //!
-//! The work is split the same way as the grammar's life: [`parse`] reads tokens
-//! into the [`ast`], [`validate`] checks everything and resolves the [`model`],
-//! and [`expand`] writes the code.
+//! The work runs in three steps: [`parse`] reads tokens into the [`ast`],
+//! [`validate`] checks everything and resolves the [`model`], and [`expand`]
+//! writes the code.
 
 mod ast;
 mod expand;
@@ -39,9 +39,9 @@ fn expand_network(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     }
 }
 
-/// A struct with the network's name and its inherent API, whose bodies never
-/// run because the crate does not compile; it keeps the user's own uses of the
-/// network from producing errors of their own.
+/// Builds a struct with the network's name and its inherent API. The bodies
+/// never run, because the crate does not compile, but the user's own uses of
+/// the network then resolve and add no errors of their own.
 fn stub(definition: &ast::NetworkDef) -> proc_macro2::TokenStream {
     let vis = &definition.vis;
     let name = &definition.name;
