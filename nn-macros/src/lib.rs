@@ -1,8 +1,8 @@
 //! The `network!` macro of `nn`. Use it through the `nn` crate, which
 //! re-exports it with the runtime that its generated code names.
 //!
-//! The work runs in three steps: [`parse`] reads tokens into the [`ast`],
-//! [`validate`] checks everything and resolves the [`model`], and [`expand`]
+//! The work runs in three steps: `parse` reads tokens into the `ast`,
+//! `validate` checks everything and resolves the `model`, and `expand`
 //! writes the code.
 
 mod ast;
