@@ -139,7 +139,7 @@ pub fn train_step<T: Scalar, N: Network<T>>(
 /// Trains for `config.epochs` epochs and returns the statistics of each.
 ///
 /// **Errors** as [`train_step`], and with [`Error::InvalidOption`] for a batch
-/// size of 0.
+/// size of 0. A per-sample error gives the sample's row in `data`.
 pub fn fit<T: Scalar, N: Network<T>>(
     network: &mut N,
     data: &Dataset<T>,
@@ -182,9 +182,15 @@ pub fn fit_with<T: Scalar, N: Network<T>, F: FnMut(&EpochStats)>(
             batch.gather(data, indices);
             let input = batch.features.slice(ndarray::s![..indices.len(), ..]);
             let targets = batch.targets(indices.len());
-            let output = network.forward(input)?;
-            let correct = loss_fn.correct(output, &targets);
-            let loss = network.backward_from_loss(input, &targets)?;
+            network
+                .forward(input)
+                .map_err(|error| to_dataset_row(error, indices))?;
+            let loss = network
+                .backward_from_loss(input, &targets)
+                .map_err(|error| to_dataset_row(error, indices))?;
+            // Counted only after the loss has checked the targets, because
+            // counting zips the output with them and panics on a width mismatch.
+            let correct = loss_fn.correct(network.output_and_grad().0, &targets);
             network.step();
             tally.add(loss.as_f64(), indices.len(), correct);
             progress.inc(1);
@@ -201,7 +207,7 @@ pub fn fit_with<T: Scalar, N: Network<T>, F: FnMut(&EpochStats)>(
 /// Mean loss and accuracy on `data`, without training, in batches of `batch_size`.
 ///
 /// **Errors** with [`Error::NoLoss`] without a loss, and as [`Network::forward`]
-/// and [`crate::Loss::value`].
+/// and [`crate::Loss::value`]. A per-sample error gives the sample's row in `data`.
 pub fn evaluate<T: Scalar, N: Network<T>>(
     network: &mut N,
     data: &Dataset<T>,
@@ -227,8 +233,12 @@ pub fn evaluate<T: Scalar, N: Network<T>>(
         batch.gather(data, indices);
         let input = batch.features.slice(ndarray::s![..indices.len(), ..]);
         let targets = batch.targets(indices.len());
-        let output = network.forward(input)?;
-        let loss = loss_fn.value(output, &targets)?;
+        let output = network
+            .forward(input)
+            .map_err(|error| to_dataset_row(error, indices))?;
+        let loss = loss_fn
+            .value(output, &targets)
+            .map_err(|error| to_dataset_row(error, indices))?;
         tally.add(
             loss.as_f64(),
             indices.len(),
@@ -236,6 +246,37 @@ pub fn evaluate<T: Scalar, N: Network<T>>(
         );
     }
     Ok(tally.finish(0))
+}
+
+/// Replaces the batch row in a per-sample error by the data set row `indices`
+/// maps it to, so that the message points at a sample the caller can find.
+fn to_dataset_row(error: Error, indices: &[usize]) -> Error {
+    let row = |sample: usize| indices.get(sample).copied().unwrap_or(sample);
+    match error {
+        Error::NonFiniteInput {
+            sample,
+            feature,
+            value,
+        } => Error::NonFiniteInput {
+            sample: row(sample),
+            feature,
+            value,
+        },
+        Error::NonFiniteTarget { sample, value } => Error::NonFiniteTarget {
+            sample: row(sample),
+            value,
+        },
+        Error::ClassOutOfRange {
+            sample,
+            class,
+            classes,
+        } => Error::ClassOutOfRange {
+            sample: row(sample),
+            class,
+            classes,
+        },
+        other => other,
+    }
 }
 
 fn progress_bar(config: &FitConfig, batches: usize) -> ProgressBar {
