@@ -29,6 +29,7 @@ mod summary;
 mod train;
 
 pub use dense::{Dense, GroupInfo, GroupMember, GroupSet, GroupVisitor, GroupVisitorMut};
+mod threads;
 pub use error::{Error, Result};
 pub use group::DenseGroup;
 pub use init::{derive_seed, Init, InitFamily};
@@ -40,4 +41,5 @@ pub use summary::Summary;
 pub use train::{evaluate, fit, fit_with, train_step, Dataset, EpochStats, FitConfig, TargetData};
 
 /// Re-exported so that users and generated code name the same `ndarray`.
+pub use threads::{num_threads, set_num_threads};
 pub use ndarray;
