@@ -267,6 +267,61 @@ pub enum Error {
         /// The valid range.
         expected: &'static str,
     },
+
+    /// A data file could not be opened or read.
+    #[error("failed to read `{path}`: {message}; check that the file exists and is readable")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message, stored as text so that the error stays `Clone`.
+        message: String,
+    },
+
+    /// A data file's content does not match its format.
+    #[error("invalid data in `{path}` at {location}: expected {expected}, found {found}")]
+    DataFormat {
+        /// The file, or the name of an embedded data set.
+        path: String,
+        /// Where the problem is: `line L, column C` (both counted from 1) in a
+        /// CSV file, `byte offset N` (from 0, into the decompressed content) in
+        /// an IDX file, or `decompressed byte offset N` where gzip decoding failed.
+        location: String,
+        /// What the format requires there.
+        expected: String,
+        /// What the file contains instead.
+        found: String,
+    },
+
+    /// A CSV delimiter that cannot separate cells.
+    #[error(
+        "CSV delimiter byte 0x{delimiter:02x} is invalid; use an ASCII character other than a \
+         line break, such as b',', b';' or b'\\t'"
+    )]
+    CsvDelimiter {
+        /// The delimiter byte.
+        delimiter: u8,
+    },
+
+    /// A train/test split fraction outside (0, 1).
+    #[error("test fraction {fraction} is invalid; use a value in (0, 1), for example 0.2")]
+    SplitFraction {
+        /// The fraction.
+        fraction: f64,
+    },
+
+    /// A train/test split that would leave one side without samples.
+    #[error(
+        "splitting {samples} samples with test fraction {fraction} leaves the {side} set empty; \
+         choose a fraction that puts at least one sample on each side"
+    )]
+    EmptySplit {
+        /// `train` or `test`.
+        side: &'static str,
+        /// Samples in the data set.
+        samples: usize,
+        /// The fraction.
+        fraction: f64,
+    },
 }
 
 /// The runtime's result type.

@@ -9,6 +9,8 @@
 //! - [`Dense`]: groups side by side over one input, writing one output buffer;
 //! - [`Mask`]: which connections exist; removed ones stay exactly 0.0;
 //! - [`optim`]: SGD, Adam, AdamW, RMSprop and `Frozen`, one instance per group;
+//! - [`datasets`]: the embedded 8×8 digits, CSV and IDX (MNIST) loaders and a
+//!   stratified train/test split;
 //! - [`Loss`], [`Network`], and the loops [`train_step`], [`fit`] and [`evaluate`].
 //!
 //! Every type is generic over the element type ([`Scalar`]: `f32` or `f64`).
@@ -16,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+pub mod datasets;
 mod dense;
 mod error;
 mod group;
