@@ -29,10 +29,10 @@ mod network;
 pub mod optim;
 mod scalar;
 mod summary;
+mod threads;
 mod train;
 
 pub use dense::{Dense, GroupInfo, GroupMember, GroupSet, GroupVisitor, GroupVisitorMut};
-mod threads;
 pub use error::{Error, Result};
 pub use group::DenseGroup;
 pub use init::{derive_seed, Init, InitFamily};
@@ -41,8 +41,8 @@ pub use mask::Mask;
 pub use network::{check_input, LayerVisitor, LayerVisitorMut, Network};
 pub use scalar::Scalar;
 pub use summary::Summary;
+pub use threads::{num_threads, set_num_threads};
 pub use train::{evaluate, fit, fit_with, train_step, Dataset, EpochStats, FitConfig, TargetData};
 
 /// Re-exported so that users and generated code name the same `ndarray`.
-pub use threads::{num_threads, set_num_threads};
 pub use ndarray;
