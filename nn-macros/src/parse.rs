@@ -40,6 +40,16 @@ impl Parse for NetworkDef {
         }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
+        if input.peek(Token![<]) {
+            return Err(input.error(format!(
+                "a network takes no generic parameters; choose the element type with `scalar: f64` inside `{name} {{ ... }}`"
+            )));
+        }
+        if !input.peek(syn::token::Brace) {
+            return Err(input.error(format!(
+                "expected `{{` after `{name}`, as in `struct {name} {{ input: 10, ... }}`"
+            )));
+        }
         let body;
         syn::braced!(body in input);
         let mut entries = Vec::new();
@@ -54,7 +64,11 @@ impl Parse for NetworkDef {
             body.parse::<Token![,]>()?;
         }
         if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the network definition"));
+            let rest: proc_macro2::TokenStream = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                rest,
+                "unexpected tokens after the network definition; `network!` defines one network, so move them out of the macro",
+            ));
         }
         Ok(Self {
             attrs,
@@ -80,22 +94,24 @@ impl Parse for Entry {
         match key.to_string().as_str() {
             // input: INT
             "input" => Ok(Entry::Input {
-                width: parse_int(input, "the input width, as in `input: 64`")?,
+                width: parse_int(input, "the input width", "input: 64")?,
                 key,
             }),
             // loss: NAME
             "loss" => Ok(Entry::Loss {
-                loss: input.parse()?,
+                loss: parse_named_call(input, "a loss name, as in `loss: mse`")?,
                 key,
             }),
             // optim: NAME(key = value, ...)
             "optim" => Ok(Entry::Optim {
-                optimizer: input.parse()?,
+                optimizer: parse_named_call(input, "an optimizer, as in `optim: adam(lr = 1e-3)`")?,
                 key,
             }),
             // scalar: f32 | f64
             "scalar" => Ok(Entry::Scalar {
-                ty: input.parse()?,
+                ty: input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected `f32` or `f64`, as in `scalar: f64`")
+                })?,
                 key,
             }),
             // NAME: KIND(IN -> GROUP, ...) CLAUSE*
@@ -118,10 +134,7 @@ fn parse_layer(name: Ident, input: ParseStream) -> syn::Result<LayerDef> {
     }
     let body;
     parenthesized!(body in input);
-    let inputs = parse_int(
-        &body,
-        "the layer's input count, as in `dense(10 -> 5: relu)`",
-    )?;
+    let inputs = parse_int(&body, "the layer's input count", "dense(10 -> 5: relu)")?;
     if !body.peek(Token![->]) {
         return Err(body.error("expected `->` after the input count, as in `dense(10 -> 5: relu)`"));
     }
@@ -188,9 +201,12 @@ fn parse_layer(name: Ident, input: ParseStream) -> syn::Result<LayerDef> {
             }
             other => {
                 let hint = crate::suggest::did_you_mean(other, &["mask", "optim", "init"]);
+                let separator = if hint.is_empty() { ";" } else { "" };
                 return Err(syn::Error::new(
                     keyword.span(),
-                    format!("unknown layer clause `{other}`{hint}; expected `,` or one of `mask`, `optim`, `init`"),
+                    format!(
+                        "unknown layer clause `{other}`{hint}{separator} a layer is followed by `,` or by the clauses `mask`, `optim` and `init`"
+                    ),
                 ));
             }
         }
@@ -207,7 +223,7 @@ fn parse_group(input: ParseStream) -> syn::Result<GroupDef> {
     } else {
         None
     };
-    let count = parse_int(input, "a neuron count, as in `5: relu` or `fast = 5: tanh`")?;
+    let count = parse_int(input, "a neuron count", "5: relu")?;
     if !input.peek(Token![:]) {
         return Err(
             input.error("expected `:` and an activation after the neuron count, as in `5: relu`")
@@ -277,11 +293,13 @@ fn parse_mask(input: ParseStream) -> syn::Result<MaskDef> {
             }
             let pair;
             parenthesized!(pair in list);
-            let output = parse_int(&pair, "an output index")?;
+            let output = parse_int(&pair, "an output index", "(0, 3)")?;
             pair.parse::<Token![,]>()?;
-            let input_index = parse_int(&pair, "an input index")?;
+            let input_index = parse_int(&pair, "an input index", "(0, 3)")?;
             if !pair.is_empty() {
-                return Err(pair.error("expected `)` after `(output, input)`"));
+                return Err(pair.error(
+                    "expected `)` after the input index; a connection is a pair `(output, input)`",
+                ));
             }
             pairs.push((output, input_index));
             if list.is_empty() {
@@ -291,8 +309,18 @@ fn parse_mask(input: ParseStream) -> syn::Result<MaskDef> {
         }
         return Ok(MaskDef::Pairs { kind: name, pairs });
     }
+    if name == "cut" || name == "keep" {
+        return Err(input.error(format!(
+            "expected a list of connections after `{name}`, as in `{name} [(0, 3), (4, 9)]`"
+        )));
+    }
     // file("path")
     if name == "file" {
+        if !input.peek(syn::token::Paren) {
+            return Err(input.error(
+                "expected a path in parentheses after `file`, as in `file(\"masks/hidden.txt\")`",
+            ));
+        }
         let body;
         parenthesized!(body in input);
         let path: LitStr = body.parse().map_err(|e| {
@@ -308,6 +336,18 @@ fn parse_mask(input: ParseStream) -> syn::Result<MaskDef> {
     }
     // random(density = f, seed = n) | block_diagonal(blocks = n) | banded(width = n)
     Ok(MaskDef::Call(parse_call_after(name, input)?))
+}
+
+/// Parses a call, with `expected` as the message when no name comes first.
+fn parse_named_call(input: ParseStream, expected: &str) -> syn::Result<Call> {
+    if !input.peek(Ident) {
+        let span = input
+            .fork()
+            .parse::<proc_macro2::TokenTree>()
+            .map_or_else(|_| input.span(), |t| t.span());
+        return Err(syn::Error::new(span, format!("expected {expected}")));
+    }
+    input.parse()
 }
 
 impl Parse for Call {
@@ -337,9 +377,11 @@ fn parse_call_after(name: Ident, input: ParseStream) -> syn::Result<Call> {
                 .parse::<proc_macro2::TokenTree>()
                 .map(|t| t.to_string())
                 .unwrap_or_default();
-            return Err(body.error(format!(
-                "expected `name = value`, found `{found}`; arguments are named, as in `{name}(lr = 0.01)`"
-            )));
+            let fix = match crate::validate::example_call(&name.to_string()) {
+                Some(example) => format!("arguments are named, as in `{example}`"),
+                None => "arguments are named, as in `name = value`".to_owned(),
+            };
+            return Err(body.error(format!("expected `name = value`, found `{found}`; {fix}")));
         }
         let key: Ident = body.parse()?;
         body.parse::<Token![=]>()?;
@@ -375,6 +417,18 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
         .unwrap_or_else(|| lit.span());
     match lit {
         Lit::Int(int) => {
+            // Values are stored as `f64`, which represents every integer up to
+            // 2^53 exactly, so a larger seed would otherwise change without notice.
+            const MAX_EXACT: u64 = 1 << 53;
+            // A `macro_rules!` caller may pass `-1` as one literal, whose sign
+            // `base10_parse` keeps, so only the magnitude is checked here.
+            let magnitude = int.base10_digits().trim_start_matches('-');
+            if magnitude.parse::<u64>().map_or(true, |v| v > MAX_EXACT) {
+                return Err(syn::Error::new(
+                    int.span(),
+                    format!("integer `{int}` is larger than 2^53 = {MAX_EXACT}, the largest argument that `network!` stores exactly; use a smaller value"),
+                ));
+            }
             let value: f64 = int.base10_parse()?;
             Ok(Value::Number {
                 value: sign * value,
@@ -402,13 +456,23 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
     }
 }
 
-fn parse_int(input: ParseStream, what: &str) -> syn::Result<LitInt> {
+/// Parses a size or index that fits in `usize`; `example` shows it in context.
+fn parse_int(input: ParseStream, what: &str, example: &str) -> syn::Result<LitInt> {
     if input.peek(LitInt) {
         let int: LitInt = input.parse()?;
+        // syn reads `-1` as one negative literal.
+        if int.base10_digits().starts_with('-') {
+            return Err(syn::Error::new(
+                int.span(),
+                format!(
+                    "expected {what}, a non-negative integer, as in `{example}`, found `{int}`"
+                ),
+            ));
+        }
         int.base10_parse::<usize>().map_err(|_| {
             syn::Error::new(
                 int.span(),
-                format!("expected {what}: a non-negative integer"),
+                format!("{what} `{int}` is larger than `usize::MAX`; use a smaller number"),
             )
         })?;
         Ok(int)
@@ -417,7 +481,10 @@ fn parse_int(input: ParseStream, what: &str) -> syn::Result<LitInt> {
             .fork()
             .parse::<proc_macro2::TokenTree>()
             .map_or_else(|_| input.span(), |t| t.span());
-        Err(syn::Error::new(span, format!("expected {what}")))
+        Err(syn::Error::new(
+            span,
+            format!("expected {what}, a non-negative integer, as in `{example}`"),
+        ))
     }
 }
 

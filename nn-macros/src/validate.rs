@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use proc_macro2::Span;
-use syn::{Ident, LitInt};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::{Ident, LitInt, LitStr};
 
 use crate::ast::{Call, Entry, GroupDef, LayerDef, MaskDef, NetworkDef, Value};
 use crate::model::{Activation, Group, Layer, MaskPlan, Network, Optimizer, Setting};
@@ -22,7 +22,23 @@ struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
+        self.add(syn::Error::new(span, message));
+    }
+
+    /// Records an error that underlines everything from `start` to `end`.
+    /// `Span::join` works only on nightly, but `syn` renders the first and
+    /// last tokens of `new_spanned` as one range on stable too.
+    fn push_range(&mut self, start: Span, end: Span, message: impl std::fmt::Display) {
+        let tokens: TokenStream = [
+            TokenTree::from(Ident::new("start", start)),
+            TokenTree::from(Ident::new("end", end)),
+        ]
+        .into_iter()
+        .collect();
+        self.add(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn add(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
@@ -209,8 +225,57 @@ const MASK_CALLS: Table = &[
 
 const MASK_KINDS: &[&str] = &["cut", "keep", "random", "block_diagonal", "banded", "file"];
 
+/// Every mask form, for the message about an unknown mask.
+const MASK_FORMS: &str = "`[[1, 0, ...], ...]`, `cut [(output, input), ...]`, `keep [...]`, \
+     `random(density = ...)`, `block_diagonal(blocks = ...)`, `banded(width = ...)` and `file(\"...\")`";
+
 fn names(table: Table) -> Vec<&'static str> {
     table.iter().map(|(name, _, _)| *name).collect()
+}
+
+/// Builds the text that joins "unknown `x`" to the list of valid names. It is
+/// a "did you mean" question when a candidate is close, else a semicolon.
+fn hint(name: &str, candidates: &[&str]) -> String {
+    let question = did_you_mean(name, candidates);
+    if question.is_empty() {
+        "; ".to_owned()
+    } else {
+        format!("{question} ")
+    }
+}
+
+/// "loss" -> "losses", "entry" -> "entries", "mask" -> "masks".
+fn plural(noun: &str) -> String {
+    if noun.ends_with('s') {
+        format!("{noun}es")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// "1 output", "2 outputs".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {}", plural(noun))
+    }
+}
+
+/// Writes a call with its first argument filled in, as in `adam(lr = 1e-3)`,
+/// for the parser's message about positional arguments. Returns `None` for a
+/// name that takes no arguments or is unknown.
+pub fn example_call(name: &str) -> Option<String> {
+    [ACTIVATIONS, OPTIMIZERS, LOSSES, INITS, MASK_CALLS]
+        .iter()
+        .flat_map(|table| table.iter())
+        .find(|(known, _, _)| *known == name)
+        .and_then(|(known, _, params)| {
+            let param = params.first()?;
+            Some(format!("{known}({} = {})", param.key, example(param)))
+        })
 }
 
 /// Looks `call` up in `table` and checks its arguments. Returns the type name
@@ -227,8 +292,9 @@ fn resolve(
         errors.push(
             call.name.span(),
             format!(
-                "unknown {what} `{name}`{}; valid {what}s are {}",
-                did_you_mean(&name, &names),
+                "unknown {what} `{name}`{}valid {} are {}",
+                hint(&name, &names),
+                plural(what),
                 list(&names)
             ),
         );
@@ -251,8 +317,8 @@ fn resolve(
             errors.push(
                 arg.key.span(),
                 format!(
-                    "unknown argument `{key}` of {what} `{known}`{}; valid arguments are {}",
-                    did_you_mean(&key, &keys),
+                    "unknown argument `{key}` of {what} `{known}`{}valid arguments are {}",
+                    hint(&key, &keys),
                     list(&keys)
                 ),
             );
@@ -298,6 +364,8 @@ fn resolve(
 fn example(param: &Param) -> &'static str {
     match (param.key, param.range) {
         ("lr", _) => "1e-3",
+        ("alpha", Range::Unit) => "0.99",
+        ("momentum", _) => "0.9",
         (_, Range::Density) => "0.5",
         (_, Range::Count) => "2",
         (_, Range::Index) => "1",
@@ -306,9 +374,17 @@ fn example(param: &Param) -> &'static str {
     }
 }
 
+/// Formats a value as the user wrote it, so that `1e999` does not show as `inf`.
 fn show(value: &Value) -> String {
     match value {
-        Value::Number { value, .. } => value.to_string(),
+        Value::Number { value, span, .. } => match span.source_text() {
+            // On stable the span covers the literal without its minus sign.
+            Some(text) if value.is_sign_negative() && !text.starts_with('-') => {
+                format!("-{text}")
+            }
+            Some(text) => text,
+            None => value.to_string(),
+        },
         Value::Bool { value, .. } => value.to_string(),
         Value::Str(s) => format!("{:?}", s.value()),
     }
@@ -327,10 +403,11 @@ fn resolve_optimizer(call: &Call, errors: &mut Errors) -> Option<Optimizer> {
         (settings.get("nesterov"), number(&settings, "momentum"))
     {
         if momentum.unwrap_or(0.0) == 0.0 {
-            errors.push(
-                call_span(call),
-                "Nesterov momentum needs `momentum` > 0; add `momentum = 0.9` or drop `nesterov = true`",
-            );
+            let message = "`nesterov = true` needs `momentum` > 0; add `momentum = 0.9` or remove `nesterov = true`";
+            match call.args().iter().find(|arg| arg.key == "nesterov") {
+                Some(arg) => errors.push_range(arg.key.span(), arg.value.span(), message),
+                None => errors.push(call_span(call), message),
+            }
         }
     }
     let lr = number(&settings, "lr");
@@ -450,17 +527,42 @@ pub fn validate(def: NetworkDef) -> syn::Result<Network> {
         resolve(&call, LOSSES, "loss", &mut errors).map(|(variant, _)| variant)
     });
 
+    reject_raw(&def.name, "network name", &mut errors);
     let mut layers = Vec::new();
     let mut width = input_width;
     let mut previous: Option<String> = None;
     let mut layer_names: Vec<String> = Vec::new();
+    // Generated type name -> the layer it came from; the network's own
+    // struct takes its name first.
+    let mut type_names: HashMap<String, String> = HashMap::new();
+    type_names.insert(def.name.to_string(), String::new());
     for def_layer in &layer_defs {
         let name = def_layer.name.to_string();
+        let raw = reject_raw(&def_layer.name, "layer name", &mut errors);
         if layer_names.contains(&name) {
             errors.push(
                 def_layer.name.span(),
                 format!("layer name `{name}` is used twice; give each layer its own name"),
             );
+        } else if !raw {
+            let type_name = layer_type_name(&def.name.to_string(), &name);
+            match type_names.get(&type_name) {
+                Some(other) if other.is_empty() => errors.push(
+                    def_layer.name.span(),
+                    format!(
+                        "layer `{name}` would generate the type `{type_name}`, which is the network's own name; rename the layer"
+                    ),
+                ),
+                Some(other) => errors.push(
+                    def_layer.name.span(),
+                    format!(
+                        "layers `{other}` and `{name}` would both generate the type `{type_name}`; rename one of them"
+                    ),
+                ),
+                None => {
+                    type_names.insert(type_name, name.clone());
+                }
+            }
         }
         layer_names.push(name.clone());
         if let Some(layer) = validate_layer(
@@ -474,8 +576,9 @@ pub fn validate(def: NetworkDef) -> syn::Result<Network> {
             layers.push(layer);
         }
         // Later layers are checked against the declared sizes even when this
-        // layer had errors, so one mistake does not cascade.
-        width = declared_outputs(def_layer);
+        // layer had errors, so one mistake does not cascade. A width of 0
+        // (an overflowing sum) skips the next layer's check.
+        width = declared_outputs(def_layer).unwrap_or(0);
         previous = Some(name);
     }
 
@@ -491,8 +594,44 @@ pub fn validate(def: NetworkDef) -> syn::Result<Network> {
     })
 }
 
-fn declared_outputs(layer: &LayerDef) -> usize {
-    layer.groups.iter().map(|g| parse_usize(&g.count)).sum()
+/// Sums the group sizes, or returns `None` if the sum overflows `usize`.
+fn declared_outputs(layer: &LayerDef) -> Option<usize> {
+    layer
+        .groups
+        .iter()
+        .try_fold(0usize, |sum, g| sum.checked_add(parse_usize(&g.count)))
+}
+
+/// Builds the name of the type that `expand` generates for a layer's groups,
+/// so `Net` and `hidden_two` give `NetHiddenTwo`. Must match
+/// `expand::layer_type_name`.
+fn layer_type_name(network: &str, layer: &str) -> String {
+    let mut name = network.to_owned();
+    for part in layer.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    name
+}
+
+/// Reports a raw identifier such as `r#type`, which cannot be used because
+/// the generated code builds new identifiers from these names. Returns
+/// whether `ident` is raw.
+fn reject_raw(ident: &Ident, what: &str, errors: &mut Errors) -> bool {
+    let text = ident.to_string();
+    let Some(plain) = text.strip_prefix("r#") else {
+        return false;
+    };
+    errors.push(
+        ident.span(),
+        format!(
+            "{what} `{text}` is a raw identifier, which `network!` does not accept; choose a name that is not a Rust keyword, such as `{plain}_`"
+        ),
+    );
+    true
 }
 
 fn validate_layer(
@@ -508,9 +647,8 @@ fn validate_layer(
         errors.push(
             layer.kind.span(),
             format!(
-                "unknown layer kind `{}`{}; the only layer kind is `dense`",
-                layer.kind,
-                did_you_mean(&layer.kind.to_string(), &["dense"])
+                "unknown layer kind `{}`; the only layer kind is `dense`",
+                layer.kind
             ),
         );
     }
@@ -522,7 +660,10 @@ fn validate_layer(
         };
         errors.push(
             layer.inputs.span(),
-            format!("layer `{name}` takes {inputs} inputs but {source}; change `{inputs} ->` to `{width} ->`"),
+            format!(
+                "layer `{name}` takes {} but {source}; change `{inputs} ->` to `{width} ->`",
+                count(inputs, "input")
+            ),
         );
     }
 
@@ -547,8 +688,12 @@ fn validate_layer(
             (None, Some(resolved)) => resolved.clone(),
             (None, None) if network_has_optimizer => network_optimizer.cloned(),
             (None, None) => {
+                let span = group
+                    .name
+                    .as_ref()
+                    .map_or(group.activation.name.span(), Ident::span);
                 errors.push(
-                    group.activation.name.span(),
+                    span,
                     format!(
                         "group `{}` of layer `{name}` has no optimizer; add `@ adam(lr = 1e-3)` to the group, \
                          `optim adam(lr = 1e-3)` to the layer, or a network-wide `optim: adam(lr = 1e-3)`",
@@ -563,7 +708,13 @@ fn validate_layer(
             groups.push(group);
         }
     }
-    let outputs = declared_outputs(layer);
+    let Some(outputs) = declared_outputs(layer) else {
+        errors.push(
+            name.span(),
+            format!("the group sizes of layer `{name}` add up to more than `usize::MAX` neurons; use smaller groups"),
+        );
+        return None;
+    };
 
     let mut mask_file = None;
     let mask = layer
@@ -600,6 +751,10 @@ fn validate_group(
     errors: &mut Errors,
 ) -> Option<Group> {
     let field_name = group_name(group);
+    let raw = group
+        .name
+        .as_ref()
+        .is_some_and(|name| reject_raw(name, "group name", errors));
     let count = parse_usize(&group.count);
     if count == 0 {
         errors.push(
@@ -633,6 +788,12 @@ fn validate_group(
         );
     }
     fields.push(field_name.clone());
+    // An unknown activation such as `r#relu` is no valid field name either,
+    // so the field is built only once everything else has passed.
+    let (activation, optimizer) = (activation?, optimizer?);
+    if raw {
+        return None;
+    }
     Some(Group {
         field: Ident::new(
             &field_name,
@@ -642,8 +803,8 @@ fn validate_group(
                 .map_or(group.activation.name.span(), Ident::span),
         ),
         outputs: count,
-        activation: activation?,
-        optimizer: optimizer?,
+        activation,
+        optimizer,
         init,
     })
 }
@@ -667,9 +828,8 @@ fn validate_mask(
                 errors.push(
                     kind.span(),
                     format!(
-                        "unknown mask `{kind_name}`{}; a list of pairs follows `cut` or `keep`, and valid masks are {}",
-                        did_you_mean(&kind_name, MASK_KINDS),
-                        list(MASK_KINDS)
+                        "unknown mask `{kind_name}`{}a list of connections follows `cut` or `keep`",
+                        hint(&kind_name, &["cut", "keep"]),
                     ),
                 );
                 return None;
@@ -682,14 +842,20 @@ fn validate_mask(
                     ok = false;
                     errors.push(
                         output.span(),
-                        format!("`{kind_name}` output index {o} is out of range: layer `{layer}` has {outputs} outputs (0..{outputs})"),
+                        format!(
+                            "`{kind_name}` output index {o} is out of range for layer `{layer}`, which has {}; use an index in 0..{outputs}",
+                            count(outputs, "output")
+                        ),
                     );
                 }
                 if i >= inputs {
                     ok = false;
                     errors.push(
                         input.span(),
-                        format!("`{kind_name}` input index {i} is out of range: layer `{layer}` has {inputs} inputs (0..{inputs})"),
+                        format!(
+                            "`{kind_name}` input index {i} is out of range for layer `{layer}`, which has {}; use an index in 0..{inputs}",
+                            count(inputs, "input")
+                        ),
                     );
                 }
                 resolved.push((o, i));
@@ -705,24 +871,22 @@ fn validate_mask(
         }
         MaskDef::File { path, .. } => {
             let (absolute, rows) = read_mask_file(path, errors)?;
-            let span = path.span();
-            let values: Vec<Vec<Value>> = rows
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|v| Value::Number {
-                            value: f64::from(v),
-                            integer: true,
-                            span,
-                        })
-                        .collect()
-                })
-                .collect();
-            let matrix = check_literal(&values, span, layer, outputs, inputs, errors)?;
+            let matrix = check_file_shape(path, rows, layer, outputs, inputs, errors)?;
             *mask_file = Some(absolute);
             Some(MaskPlan::Rows(matrix))
         }
         MaskDef::Call(call) => {
+            let name = call.name.to_string();
+            if !names(MASK_CALLS).contains(&name.as_str()) {
+                errors.push(
+                    call.name.span(),
+                    format!(
+                        "unknown mask `{name}`{}valid masks are {MASK_FORMS}",
+                        hint(&name, MASK_KINDS)
+                    ),
+                );
+                return None;
+            }
             let (kind, settings) = resolve(call, MASK_CALLS, "mask", errors)?;
             match kind {
                 "random" => Some(MaskPlan::Random {
@@ -732,10 +896,23 @@ fn validate_mask(
                 "block_diagonal" => {
                     let blocks = number(&settings, "blocks")? as usize;
                     if outputs % blocks != 0 || inputs % blocks != 0 {
+                        let divisor = greatest_common_divisor(outputs, inputs);
+                        let fix = if divisor > 1 {
+                            format!("use a common divisor, such as {divisor}")
+                        } else {
+                            "the sizes have no common divisor above 1, so change them or use another mask".to_owned()
+                        };
+                        let span = call
+                            .args()
+                            .iter()
+                            .find(|arg| arg.key == "blocks")
+                            .map_or(call_span(call), |arg| arg.value.span());
                         errors.push(
-                            call_span(call),
+                            span,
                             format!(
-                                "`block_diagonal(blocks = {blocks})` needs a block count that divides both the {outputs} outputs and the {inputs} inputs of layer `{layer}`; use a common divisor"
+                                "`block_diagonal(blocks = {blocks})` needs a block count that divides both the {} and the {} of layer `{layer}`; {fix}",
+                                count(outputs, "output"),
+                                count(inputs, "input"),
                             ),
                         );
                         return None;
@@ -764,8 +941,9 @@ fn check_literal(
         errors.push(
             span,
             format!(
-                "mask of layer `{layer}` has {} rows but the layer has {outputs} outputs; give one row per output neuron",
-                rows.len()
+                "mask of layer `{layer}` has {} but the layer has {}; give one row per output neuron",
+                count(rows.len(), "row"),
+                count(outputs, "output")
             ),
         );
     }
@@ -773,14 +951,15 @@ fn check_literal(
     for (r, row) in rows.iter().enumerate() {
         if row.len() != inputs {
             ok = false;
-            let row_span = row.first().map_or(span, Value::span);
-            errors.push(
-                row_span,
-                format!(
-                    "mask row {r} of layer `{layer}` has {} entries but the layer has {inputs} inputs; give one entry per input",
-                    row.len()
-                ),
+            let message = format!(
+                "mask row {r} of layer `{layer}` has {} but the layer has {}; give one entry per input",
+                count(row.len(), "entry"),
+                count(inputs, "input")
             );
+            match (row.first(), row.last()) {
+                (Some(first), Some(last)) => errors.push_range(first.span(), last.span(), message),
+                _ => errors.push(span, message),
+            }
         }
         let mut bits = Vec::with_capacity(row.len());
         for value in row {
@@ -805,53 +984,109 @@ fn check_literal(
     ok.then_some(matrix)
 }
 
+/// One row of a mask file with its 1-based line number.
+struct FileRow {
+    line: usize,
+    bits: Vec<u8>,
+}
+
+fn check_file_shape(
+    path: &LitStr,
+    rows: Vec<FileRow>,
+    layer: &Ident,
+    outputs: usize,
+    inputs: usize,
+    errors: &mut Errors,
+) -> Option<Vec<Vec<u8>>> {
+    let shown = path.value();
+    let mut ok = true;
+    if rows.len() != outputs {
+        ok = false;
+        errors.push(
+            path.span(),
+            format!(
+                "mask file `{shown}` has {} but layer `{layer}` has {}; give one row per output neuron",
+                count(rows.len(), "row"),
+                count(outputs, "output")
+            ),
+        );
+    }
+    for row in &rows {
+        if row.bits.len() != inputs {
+            ok = false;
+            errors.push(
+                path.span(),
+                format!(
+                    "line {} of mask file `{shown}` has {} but layer `{layer}` has {}; give one entry per input",
+                    row.line,
+                    count(row.bits.len(), "entry"),
+                    count(inputs, "input")
+                ),
+            );
+        }
+    }
+    ok.then(|| rows.into_iter().map(|row| row.bits).collect())
+}
+
 /// Reads a 0/1 text matrix: one row per line, entries separated by spaces or
-/// commas; blank lines and lines starting with `#` are skipped.
-fn read_mask_file(path: &syn::LitStr, errors: &mut Errors) -> Option<(String, Vec<Vec<u8>>)> {
+/// commas; blank lines and lines starting with `#` are skipped. Returns the
+/// absolute path, for rebuilding when the file changes, and the rows.
+fn read_mask_file(path: &LitStr, errors: &mut Errors) -> Option<(String, Vec<FileRow>)> {
+    // The messages show the path as written: the absolute one depends on
+    // where the crate is built, and the user knows their crate root.
     let relative = path.value();
     let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
     let absolute = root.join(&relative);
-    let shown = absolute.display().to_string();
     let text = match std::fs::read_to_string(&absolute) {
         Ok(text) => text,
         Err(error) => {
             errors.push(
                 path.span(),
                 format!(
-                    "mask file `{shown}` cannot be read ({error}); the path is relative to the crate root `{}`",
-                    root.display()
+                    "mask file `{relative}` cannot be read ({error}); the path is relative to the crate root, the directory that contains `Cargo.toml`"
                 ),
             );
             return None;
         }
     };
     let mut rows = Vec::new();
-    for (number, line) in text.lines().enumerate() {
+    for (index, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut row = Vec::new();
+        let mut bits = Vec::new();
         for entry in line
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|e| !e.is_empty())
         {
             match entry {
-                "0" => row.push(0),
-                "1" => row.push(1),
+                "0" => bits.push(0),
+                "1" => bits.push(1),
                 other => {
                     errors.push(
                         path.span(),
                         format!(
-                            "mask file `{shown}` line {}: entry `{other}` is invalid; write 0 or 1 separated by spaces or commas",
-                            number + 1
+                            "mask file `{relative}` has the invalid entry `{other}` on line {}; write 0 or 1, separated by spaces or commas",
+                            index + 1
                         ),
                     );
                     return None;
                 }
             }
         }
-        rows.push(row);
+        rows.push(FileRow {
+            line: index + 1,
+            bits,
+        });
     }
-    Some((shown, rows))
+    Some((absolute.display().to_string(), rows))
+}
+
+fn greatest_common_divisor(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        greatest_common_divisor(b, a % b)
+    }
 }

@@ -1,0 +1,5 @@
+use nn::network;
+
+network! {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use nn::network;
+
+network! {
+    struct Net {}
+}
+
+fn main() {}

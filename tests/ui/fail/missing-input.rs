@@ -1,0 +1,10 @@
+use nn::network;
+
+network! {
+    struct Net {
+        output: dense(4 -> 1: identity),
+        optim: sgd(lr = 0.1),
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use nn::network;
+
+network! {
+    struct Net {
+        input: 4,
+        output: dense(4 -> 1: identity) optim sgd(lr = 0.1) init uniform(bound = -1),
+    }
+}
+
+fn main() {}

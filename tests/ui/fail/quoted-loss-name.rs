@@ -1,0 +1,12 @@
+use nn::network;
+
+network! {
+    struct Net {
+        input: 4,
+        output: dense(4 -> 1: identity),
+        optim: sgd(lr = 0.1),
+        loss: "mse",
+    }
+}
+
+fn main() {}

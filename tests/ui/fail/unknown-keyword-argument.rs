@@ -1,0 +1,11 @@
+use nn::network;
+
+network! {
+    struct Net {
+        input: 4,
+        output: dense(4 -> 1: identity),
+        optim: adam(lr = 1e-3, betas = 0.9),
+    }
+}
+
+fn main() {}
