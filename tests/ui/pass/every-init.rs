@@ -2,7 +2,7 @@ use nn::ndarray::Array2;
 use nn::{network, Init, Network};
 
 network! {
-    pub struct Net {
+    pub(crate) struct Net {
         input: 4,
         optim: adam(lr = 1e-3),
         a: dense(4 -> 4: relu) init he_uniform,

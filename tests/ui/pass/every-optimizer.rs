@@ -6,7 +6,7 @@ network! {
     // given per group with `@` and per layer with `optim`.
     struct Net {
         input: 3,
-        plain: dense(3 -> 2: relu @ sgd(lr = 0.1),
+        plain: dense(3 -> 2: relu @ sgd(lr = 0.1, nesterov = false),
                      heavy = 2: relu @ sgd(lr = 0.1, momentum = 0.9, nesterov = true, weight_decay = 1e-4),
                      2: tanh @ adam(lr = 1e-3, beta1 = 0.8, beta2 = 0.99, eps = 1e-7, weight_decay = 0.01),
                      2: sigmoid @ adamw(lr = 1e-3, beta1 = 0.85, beta2 = 0.995, eps = 1e-6, weight_decay = 0.05)),

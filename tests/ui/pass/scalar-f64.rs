@@ -6,9 +6,9 @@ network! {
     struct Net {
         scalar: f64,
         input: 5,
-        first: dense(5 -> wide = 6: relu @ adam(lr = 1e-3), narrow = 2: tanh @ sgd(lr = 0.05)),
+        first: dense(5 -> wide = 6: relu @ adam(lr = 1e-3), narrow = 2: tanh @ sgd(lr = 0.05),),
         second: dense(8 -> 4: elu(alpha = 1.5)) optim adamw(lr = 1e-3),
-        third: dense(4 -> 2: identity) optim sgd(lr = 0.1),
+        third: dense(4 -> 2: identity) optim sgd(lr = 0.1)
     }
 }
 
