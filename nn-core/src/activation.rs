@@ -30,6 +30,11 @@ pub trait Activation: Copy + Debug + Send + Sync + 'static {
     /// When false, the layer passes an empty `z` and keeps no copy.
     const NEEDS_INPUT: bool;
 
+    /// Whether each output depends on its own input only, so that the layer may
+    /// apply the function to any block of columns. False for [`Softmax`], which
+    /// needs the group's whole row.
+    const ELEMENTWISE: bool;
+
     /// Name used in summaries and messages, as written in `network!`.
     fn name(&self) -> &'static str;
 
@@ -82,6 +87,7 @@ pub trait Elementwise: Copy + Debug + Send + Sync + 'static {
 
 impl<E: Elementwise> Activation for E {
     const NEEDS_INPUT: bool = E::NEEDS_INPUT;
+    const ELEMENTWISE: bool = true;
 
     fn name(&self) -> &'static str {
         E::NAME
@@ -415,6 +421,7 @@ pub struct Softmax;
 
 impl Activation for Softmax {
     const NEEDS_INPUT: bool = false;
+    const ELEMENTWISE: bool = false;
 
     fn name(&self) -> &'static str {
         "softmax"

@@ -9,14 +9,16 @@
 //! - output block: `[batch, outputs]`, this group's columns of the layer output;
 //! - forward: `y = f(x · Wᵀ + b)`.
 
-use ndarray::linalg::general_mat_mul;
+use arrayvec::ArrayVec;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::init::Init;
+use crate::kernels;
 use crate::mask::{LiveIndex, Mask};
 use crate::optim::Optimizer;
+use crate::parallel::{self, MAX_PARTS};
 use crate::scalar::Scalar;
 
 /// A group of neurons inside a [`Dense`](crate::Dense) layer.
@@ -206,10 +208,23 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         self.bias.view()
     }
 
-    /// Weight gradient of the last backward pass, 0.0 at removed connections.
-    /// Empty for a frozen group, which computes none.
-    pub fn weight_grad(&self) -> ArrayView2<'_, T> {
-        self.weight_grad.view()
+    /// A copy of the weight gradient of the last backward pass, 0.0 at removed
+    /// connections. Empty for a frozen group, which computes none.
+    ///
+    /// The backward pass leaves the gradient of removed connections in its
+    /// buffer, because the optimizer never reads them, so this masks a copy.
+    pub fn weight_grad(&self) -> Array2<T> {
+        let mut grad = self.weight_grad.clone();
+        if let (Some(mask), false) = (&self.mask, grad.is_empty()) {
+            Zip::from(&mut grad)
+                .and(&mask.as_array())
+                .for_each(|g, &live| {
+                    if !live {
+                        *g = T::zero();
+                    }
+                });
+        }
+        grad
     }
 
     /// Bias gradient of the last backward pass; empty for a frozen group.
@@ -280,18 +295,46 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     }
 
     /// Writes `f(x · Wᵀ + b)` into `out`, this group's block of the layer output.
+    ///
+    /// Large groups are split by rows of W, one part per thread; each part
+    /// writes its own columns of `out`.
     pub(crate) fn forward(&mut self, x: ArrayView2<'_, T>, mut out: ArrayViewMut2<'_, T>) {
-        general_mat_mul(T::one(), &x, &self.weight.t(), T::zero(), &mut out);
-        for mut row in out.rows_mut() {
-            row += &self.bias;
+        if A::NEEDS_INPUT && self.pre_activation.dim() != out.dim() {
+            self.pre_activation = Array2::zeros(out.dim());
         }
-        if A::NEEDS_INPUT {
-            if self.pre_activation.dim() != out.dim() {
-                self.pre_activation = Array2::zeros(out.dim());
+        let parts = parallel::parts_for(x.nrows() * self.inputs * self.outputs);
+        let activation = self.activation;
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let mut weight = self.weight.view();
+        let mut bias = self.bias.view();
+        let mut block = out.view_mut();
+        let mut pre = self.pre_activation.view_mut();
+        for rows in parallel::split_range(self.outputs, parts) {
+            let (w, w_rest) = weight.split_at(Axis(0), rows.len());
+            let (b, b_rest) = bias.split_at(Axis(0), rows.len());
+            let (o, o_rest) = block.split_at(Axis(1), rows.len());
+            let p = if A::NEEDS_INPUT {
+                let (p, p_rest) = pre.split_at(Axis(1), rows.len());
+                pre = p_rest;
+                Some(p)
+            } else {
+                None
+            };
+            (weight, bias, block) = (w_rest, b_rest, o_rest);
+            tasks.push((w, b, o, p));
+        }
+        parallel::run_parts(tasks, |(w, b, mut o, pre)| {
+            kernels::affine(x, w, b, o.view_mut());
+            if let Some(mut pre) = pre {
+                pre.assign(&o);
             }
-            self.pre_activation.assign(&out);
+            if A::ELEMENTWISE {
+                activation.forward(o);
+            }
+        });
+        if !A::ELEMENTWISE {
+            self.activation.forward(out);
         }
-        self.activation.forward(out);
     }
 
     /// Turns `delta` from dL/dy into dL/dz in place, stores the weight and bias
@@ -304,31 +347,89 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         mut delta: ArrayViewMut2<'_, T>,
         input_grad: Option<(ArrayViewMut2<'_, T>, bool)>,
     ) {
-        let pre = if A::NEEDS_INPUT {
+        let batch = x.nrows();
+        let empty = self.pre_activation.slice(s![0..0, 0..0]);
+        if !A::ELEMENTWISE {
+            let pre = if A::NEEDS_INPUT {
+                self.pre_activation.view()
+            } else {
+                empty
+            };
+            self.activation.backward(pre, y, delta.view_mut());
+        }
+
+        // Derivative and weight gradient, by rows of W.
+        let work = if O::TRAINABLE {
+            batch * self.inputs * self.outputs
+        } else {
+            batch * self.outputs
+        };
+        let parts = parallel::parts_for(work);
+        let activation = self.activation;
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let mut d_rest = delta.view_mut();
+        let mut y_rest = y;
+        let mut pre_rest = if A::NEEDS_INPUT {
             self.pre_activation.view()
         } else {
-            self.pre_activation.slice(s![0..0, 0..0])
+            empty
         };
-        self.activation.backward(pre, y, delta.view_mut());
-
-        if O::TRAINABLE {
-            general_mat_mul(T::one(), &delta.t(), &x, T::zero(), &mut self.weight_grad);
-            if let Some(mask) = &self.mask {
-                Zip::from(&mut self.weight_grad)
-                    .and(&mask.as_array())
-                    .for_each(|g, &live| {
-                        if !live {
-                            *g = T::zero();
-                        }
-                    });
+        let mut dw_rest = self.weight_grad.view_mut();
+        let mut db_rest = self.bias_grad.view_mut();
+        for rows in parallel::split_range(self.outputs, parts) {
+            let n = rows.len();
+            let (d, d_next) = d_rest.split_at(Axis(1), n);
+            let (y_part, y_next) = y_rest.split_at(Axis(1), n);
+            let pre_part = if A::NEEDS_INPUT {
+                let (p, p_next) = pre_rest.split_at(Axis(1), n);
+                pre_rest = p_next;
+                p
+            } else {
+                pre_rest
+            };
+            let grads = if O::TRAINABLE {
+                let (dw, dw_next) = dw_rest.split_at(Axis(0), n);
+                let (db, db_next) = db_rest.split_at(Axis(0), n);
+                dw_rest = dw_next;
+                db_rest = db_next;
+                Some((dw, db))
+            } else {
+                None
+            };
+            (d_rest, y_rest) = (d_next, y_next);
+            tasks.push((d, y_part, pre_part, grads));
+        }
+        parallel::run_parts(tasks, |(mut d, y, pre, grads)| {
+            if A::ELEMENTWISE {
+                activation.backward(pre, y, d.view_mut());
             }
-            self.bias_grad.assign(&delta.sum_axis(Axis(0)));
-        }
+            if let Some((dw, mut db)) = grads {
+                kernels::weight_grad(d.view(), x, dw);
+                db.fill(T::zero());
+                for row in d.rows() {
+                    db += &row;
+                }
+            }
+        });
 
-        if let Some((mut input_grad, accumulate)) = input_grad {
-            let beta = if accumulate { T::one() } else { T::zero() };
-            general_mat_mul(T::one(), &delta, &self.weight, beta, &mut input_grad);
+        // Input gradient, by columns of dL/dx, since every row of W adds to all of them.
+        let Some((input_grad, accumulate)) = input_grad else {
+            return;
+        };
+        let parts = parallel::parts_for(batch * self.inputs * self.outputs);
+        let delta = delta.view();
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let mut dx_rest = input_grad;
+        let mut w_rest = self.weight.view();
+        for columns in parallel::split_range(self.inputs, parts) {
+            let (dx, dx_next) = dx_rest.split_at(Axis(1), columns.len());
+            let (w, w_next) = w_rest.split_at(Axis(1), columns.len());
+            (dx_rest, w_rest) = (dx_next, w_next);
+            tasks.push((dx, w));
         }
+        parallel::run_parts(tasks, |(dx, w)| {
+            kernels::input_grad(delta, w, dx, accumulate)
+        });
     }
 
     /// Applies one optimizer step to the live weights and the biases.
@@ -337,6 +438,9 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             return;
         }
         let step = self.optimizer.prepare::<T>();
+        let inputs = self.inputs;
+        let live = self.live.as_ref();
+        let parts = parallel::parts_for(self.live_connections() * 8);
         let weights = self
             .weight
             .as_slice_mut()
@@ -345,44 +449,87 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             .weight_grad
             .as_slice()
             .expect("group gradients are allocated contiguous");
-        match (&self.live, self.weight_slots.is_empty()) {
-            (None, false) => {
-                for ((w, &g), slot) in weights.iter_mut().zip(grads).zip(&mut self.weight_slots) {
-                    O::update(&step, slot, w, g);
-                }
-            }
-            (None, true) => {
-                let mut unused = Default::default();
-                for (w, &g) in weights.iter_mut().zip(grads) {
-                    O::update(&step, &mut unused, w, g);
-                }
-            }
-            (Some(live), stateless) => {
-                let mut unused = Default::default();
-                for row in 0..self.outputs {
-                    let base = row * self.inputs;
-                    for k in live.row_start[row]..live.row_start[row + 1] {
-                        let index = base + live.cols[k] as usize;
-                        let slot = if stateless {
-                            &mut unused
-                        } else {
-                            &mut self.weight_slots[k]
-                        };
-                        O::update(&step, slot, &mut weights[index], grads[index]);
+        let biases = self
+            .bias
+            .as_slice_mut()
+            .expect("group biases are allocated contiguous");
+        let bias_grads = self
+            .bias_grad
+            .as_slice()
+            .expect("group gradients are allocated contiguous");
+        let stateful = !self.weight_slots.is_empty();
+
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let (mut w_rest, mut g_rest) = (weights, grads);
+        let (mut b_rest, mut bg_rest) = (biases, bias_grads);
+        let mut slots_rest = self.weight_slots.as_mut_slice();
+        let mut bias_slots_rest = self.bias_slots.as_mut_slice();
+        for rows in parallel::split_range(self.outputs, parts) {
+            let n = rows.len();
+            let (w, w_next) = w_rest.split_at_mut(n * inputs);
+            let (g, g_next) = g_rest.split_at(n * inputs);
+            let (b, b_next) = b_rest.split_at_mut(n);
+            let (bg, bg_next) = bg_rest.split_at(n);
+            let slot_count = match live {
+                Some(live) => live.row_start[rows.end] - live.row_start[rows.start],
+                None => n * inputs,
+            };
+            let (slots, slots_next) = if stateful {
+                slots_rest.split_at_mut(slot_count)
+            } else {
+                slots_rest.split_at_mut(0)
+            };
+            let (bias_slots, bias_slots_next) = if stateful {
+                bias_slots_rest.split_at_mut(n)
+            } else {
+                bias_slots_rest.split_at_mut(0)
+            };
+            (w_rest, g_rest, b_rest, bg_rest) = (w_next, g_next, b_next, bg_next);
+            (slots_rest, bias_slots_rest) = (slots_next, bias_slots_next);
+            tasks.push((rows, w, g, b, bg, slots, bias_slots));
+        }
+        parallel::run_parts(tasks, |(rows, w, g, b, bg, slots, bias_slots)| {
+            update_all::<T, O>(&step, bias_slots, b, bg);
+            match live {
+                None => update_all::<T, O>(&step, slots, w, g),
+                Some(live) => {
+                    let first = live.row_start[rows.start];
+                    let mut unused = Default::default();
+                    for (local, row) in rows.clone().enumerate() {
+                        let base = local * inputs;
+                        for k in live.row_start[row]..live.row_start[row + 1] {
+                            let index = base + live.cols[k] as usize;
+                            let slot = if slots.is_empty() {
+                                &mut unused
+                            } else {
+                                &mut slots[k - first]
+                            };
+                            O::update(&step, slot, &mut w[index], g[index]);
+                        }
                     }
                 }
             }
-        }
+        });
+    }
+}
 
+/// Updates every parameter of `params` from `grads`; `slots` is empty for a
+/// stateless optimizer and as long as `params` otherwise.
+#[inline]
+fn update_all<T: Scalar, O: Optimizer>(
+    step: &O::Prepared<T>,
+    slots: &mut [O::Slot<T>],
+    params: &mut [T],
+    grads: &[T],
+) {
+    if slots.is_empty() {
         let mut unused = Default::default();
-        let stateless = self.bias_slots.is_empty();
-        for (i, (b, &g)) in self.bias.iter_mut().zip(&self.bias_grad).enumerate() {
-            let slot = if stateless {
-                &mut unused
-            } else {
-                &mut self.bias_slots[i]
-            };
-            O::update(&step, slot, b, g);
+        for (w, &g) in params.iter_mut().zip(grads) {
+            O::update(step, &mut unused, w, g);
+        }
+    } else {
+        for ((w, &g), slot) in params.iter_mut().zip(grads).zip(slots) {
+            O::update(step, slot, w, g);
         }
     }
 }

@@ -38,7 +38,7 @@ pub trait Optimizer: Clone + Debug + Send + Sync + 'static {
 
     /// Constants of one step, converted to `T` once per step instead of once per
     /// parameter.
-    type Prepared<T: Scalar>: Copy;
+    type Prepared<T: Scalar>: Copy + Send + Sync;
 
     /// False for [`Frozen`]: the group then computes no weight gradient and never
     /// calls [`update`](Optimizer::update).
