@@ -31,6 +31,10 @@ pub fn expand(network: &Network) -> TokenStream {
         .map(|layer| layer_type_name(name, &layer.name))
         .collect();
     let layer_fields: Vec<&Ident> = layers.iter().map(|layer| &layer.name).collect();
+    let layer_locals: Vec<Ident> = layers
+        .iter()
+        .map(|layer| layer_local(&layer.name))
+        .collect();
     let layer_docs: Vec<String> = layers
         .iter()
         .map(|layer| {
@@ -102,7 +106,7 @@ pub fn expand(network: &Network) -> TokenStream {
             /// validation, which would be a bug in `network!`.
             pub fn try_new(seed: u64) -> ::nn::Result<Self> {
                 #(#constructors)*
-                ::core::result::Result::Ok(Self { #(#layer_fields),* })
+                ::core::result::Result::Ok(Self { #(#layer_fields: #layer_locals),* })
             }
 
             /// Builds the network, drawing every group's weights from `seed`.
@@ -181,14 +185,7 @@ pub fn expand(network: &Network) -> TokenStream {
 
 /// `Net` + `hidden_two` -> `NetHiddenTwo`.
 fn layer_type_name(network: &Ident, layer: &Ident) -> Ident {
-    let mut name = network.to_string();
-    for part in layer.to_string().split('_').filter(|p| !p.is_empty()) {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            name.extend(first.to_uppercase());
-            name.push_str(chars.as_str());
-        }
-    }
+    let name = crate::validate::layer_type_name(&network.to_string(), &layer.to_string());
     Ident::new(&name, layer.span())
 }
 
@@ -238,6 +235,7 @@ fn group_struct(network: &Network, layer: &Layer, type_name: &Ident) -> TokenStr
 
 fn construct_layer(network: &Network, index: usize, layer: &Layer) -> TokenStream {
     let name = &layer.name;
+    let local = layer_local(name);
     let name_text = name.to_string();
     let type_name = layer_type_name(&network.name, name);
     let inputs = lit_usize(layer.inputs);
@@ -246,10 +244,10 @@ fn construct_layer(network: &Network, index: usize, layer: &Layer) -> TokenStrea
     let groups = layer.groups.iter().map(construct_group);
     let mask = layer.mask.as_ref().map(|mask| {
         let mask = mask_expression(mask, layer.outputs, layer.inputs);
-        quote!(let #name = #name.with_mask(#mask)?;)
+        quote!(let #local = #local.with_mask(#mask)?;)
     });
     quote! {
-        let #name = ::nn::Dense::new(
+        let #local = ::nn::Dense::new(
             #name_text,
             #inputs,
             #type_name { #(#fields: #groups),* },
@@ -257,6 +255,12 @@ fn construct_layer(network: &Network, index: usize, layer: &Layer) -> TokenStrea
         )?;
         #mask
     }
+}
+
+/// The local variable that holds a layer inside `try_new`. The prefix keeps a
+/// layer named `seed`, `Ok` or `None` from shadowing what the body uses.
+fn layer_local(layer: &Ident) -> Ident {
+    format_ident!("layer_{}", layer)
 }
 
 fn construct_group(group: &Group) -> TokenStream {

@@ -603,9 +603,8 @@ fn declared_outputs(layer: &LayerDef) -> Option<usize> {
 }
 
 /// Builds the name of the type that `expand` generates for a layer's groups,
-/// so `Net` and `hidden_two` give `NetHiddenTwo`. Must match
-/// `expand::layer_type_name`.
-fn layer_type_name(network: &str, layer: &str) -> String {
+/// so `Net` and `hidden_two` give `NetHiddenTwo`.
+pub(crate) fn layer_type_name(network: &str, layer: &str) -> String {
     let mut name = network.to_owned();
     for part in layer.split('_').filter(|p| !p.is_empty()) {
         let mut chars = part.chars();

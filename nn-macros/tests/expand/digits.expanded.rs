@@ -52,7 +52,7 @@ impl Digits {
     /// **Errors** only if a runtime check disagrees with the compile-time
     /// validation, which would be a bug in `network!`.
     pub fn try_new(seed: u64) -> ::nn::Result<Self> {
-        let hidden = ::nn::Dense::new(
+        let layer_hidden = ::nn::Dense::new(
             "hidden",
             64usize,
             DigitsHidden {
@@ -89,9 +89,9 @@ impl Digits {
             },
             ::nn::derive_seed(seed, 0usize),
         )?;
-        let hidden = hidden
+        let layer_hidden = layer_hidden
             .with_mask(::nn::Mask::random(80usize, 64usize, 0.5f64, 7u64)?)?;
-        let output = ::nn::Dense::new(
+        let layer_output = ::nn::Dense::new(
             "output",
             80usize,
             DigitsOutput {
@@ -108,7 +108,10 @@ impl Digits {
             },
             ::nn::derive_seed(seed, 1usize),
         )?;
-        ::core::result::Result::Ok(Self { hidden, output })
+        ::core::result::Result::Ok(Self {
+            hidden: layer_hidden,
+            output: layer_output,
+        })
     }
     /// Builds the network, drawing every group's weights from `seed`.
     ///

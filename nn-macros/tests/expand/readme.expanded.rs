@@ -47,7 +47,7 @@ impl Net {
     /// **Errors** only if a runtime check disagrees with the compile-time
     /// validation, which would be a bug in `network!`.
     pub fn try_new(seed: u64) -> ::nn::Result<Self> {
-        let hidden = ::nn::Dense::new(
+        let layer_hidden = ::nn::Dense::new(
             "hidden",
             10usize,
             NetHidden {
@@ -66,11 +66,11 @@ impl Net {
             },
             ::nn::derive_seed(seed, 0usize),
         )?;
-        let hidden = hidden
+        let layer_hidden = layer_hidden
             .with_mask(
                 ::nn::Mask::cut(10usize, 10usize, &[(0usize, 3usize), (4usize, 9usize)])?,
             )?;
-        let output = ::nn::Dense::new(
+        let layer_output = ::nn::Dense::new(
             "output",
             10usize,
             NetOutput {
@@ -83,7 +83,10 @@ impl Net {
             },
             ::nn::derive_seed(seed, 1usize),
         )?;
-        ::core::result::Result::Ok(Self { hidden, output })
+        ::core::result::Result::Ok(Self {
+            hidden: layer_hidden,
+            output: layer_output,
+        })
     }
     /// Builds the network, drawing every group's weights from `seed`.
     ///
