@@ -21,6 +21,31 @@ use crate::optim::Optimizer;
 use crate::parallel::{self, MAX_PARTS};
 use crate::scalar::Scalar;
 
+/// Which implementation a masked group's products use.
+///
+/// The dense kernel multiplies the full weight matrix, whose removed entries
+/// are 0.0, with a general matrix product. The sparse kernel visits only the
+/// live connections, row by row in compressed-sparse-row order, for the
+/// forward pass and the weight gradient; the input gradient always takes the
+/// dense kernel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kernel {
+    /// Sparse when the group is masked and at most [`SPARSE_DENSITY`] of its
+    /// connections are live, dense otherwise.
+    #[default]
+    Auto,
+    /// Always the dense kernel.
+    Dense,
+    /// The sparse kernel whenever the group is masked.
+    Sparse,
+}
+
+/// Density at or below which [`Kernel::Auto`] picks the sparse kernel.
+///
+/// NOTE: estimated from one 2-core Zen 4 machine, where the sparse kernel beat
+/// GEMM on a 784 -> 512 layer at batch 64 below roughly this density.
+pub const SPARSE_DENSITY: f64 = 0.15;
+
 /// A group of neurons inside a [`Dense`](crate::Dense) layer.
 ///
 /// Built with [`DenseGroup::new`]. The layer allocates and initialises the
@@ -41,6 +66,25 @@ pub struct DenseGroup<T: Scalar, A: Activation, O: Optimizer> {
     bias_grad: Array1<T>,
     weight_slots: Vec<O::Slot<T>>,
     bias_slots: Vec<O::Slot<T>>,
+    /// Live weights and their gradients gathered into contiguous buffers during
+    /// a masked step, so the update loop runs over plain slices and vectorises.
+    live_weights: Vec<T>,
+    live_grads: Vec<T>,
+    /// For a masked group and a small batch, backward keeps dL/dz and the input
+    /// instead of the weight gradient, and the step computes each live
+    /// connection's gradient on the fly: one pass over W instead of three.
+    grad_deferred: bool,
+    deferred_delta: Array2<T>,
+    deferred_input: Array2<T>,
+    kernel: Kernel,
+    /// Whether the last backward pass left the live gradients in `live_grads`
+    /// (the sparse kernel) instead of in `weight_grad`.
+    grad_live: bool,
+    /// The input transposed, `[inputs, batch]`, for the sparse kernel, which
+    /// reads one input feature across the batch at a time.
+    input_t: Array2<T>,
+    /// The pre-activations, then dL/dz, transposed, `[outputs, batch]`.
+    output_t: Array2<T>,
     /// Pre-activations of the last forward pass, kept only for activations whose
     /// derivative needs them.
     pre_activation: Array2<T>,
@@ -65,6 +109,15 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             bias_grad: Array1::zeros(0),
             weight_slots: Vec::new(),
             bias_slots: Vec::new(),
+            live_weights: Vec::new(),
+            live_grads: Vec::new(),
+            grad_deferred: false,
+            deferred_delta: Array2::zeros((0, 0)),
+            deferred_input: Array2::zeros((0, 0)),
+            kernel: Kernel::Auto,
+            grad_live: false,
+            input_t: Array2::zeros((0, 0)),
+            output_t: Array2::zeros((0, 0)),
             pre_activation: Array2::zeros((0, 0)),
         }
     }
@@ -73,6 +126,30 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
+    }
+
+    /// Chooses the kernel; see [`Kernel`].
+    pub fn with_kernel(mut self, kernel: Kernel) -> Self {
+        self.kernel = kernel;
+        self
+    }
+
+    /// Changes the kernel between steps; optimizer state is kept.
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        self.kernel = kernel;
+    }
+
+    /// Whether the products run on the sparse kernel, as [`Kernel`] decides
+    /// from the request and the mask.
+    pub fn uses_sparse_kernel(&self) -> bool {
+        let Some(live) = &self.live else {
+            return false;
+        };
+        match self.kernel {
+            Kernel::Dense => false,
+            Kernel::Sparse => true,
+            Kernel::Auto => (live.len() as f64) <= SPARSE_DENSITY * self.weight.len() as f64,
+        }
     }
 
     /// Chooses the weight initialiser; the default picks one from the activation.
@@ -160,6 +237,12 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         };
         self.weight_slots = vec![Default::default(); weights];
         self.bias_slots = vec![Default::default(); if wants { self.outputs } else { 0 }];
+        let gathered = match (&self.live, O::TRAINABLE) {
+            (Some(live), true) => live.len(),
+            _ => 0,
+        };
+        self.live_weights = vec![T::zero(); gathered];
+        self.live_grads = vec![T::zero(); gathered];
     }
 
     /// Group name, unique within its layer.
@@ -214,7 +297,21 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     /// The backward pass leaves the gradient of removed connections in its
     /// buffer, because the optimizer never reads them, so this masks a copy.
     pub fn weight_grad(&self) -> Array2<T> {
-        let mut grad = self.weight_grad.clone();
+        let mut grad = if self.grad_deferred {
+            self.deferred_delta.t().dot(&self.deferred_input)
+        } else if self.grad_live {
+            let mut grad = Array2::zeros(self.weight.dim());
+            if let Some(live) = &self.live {
+                for row in 0..self.outputs {
+                    for k in live.row_start[row]..live.row_start[row + 1] {
+                        grad[(row, live.cols[k] as usize)] = self.live_grads[k];
+                    }
+                }
+            }
+            grad
+        } else {
+            self.weight_grad.clone()
+        };
         if let (Some(mask), false) = (&self.mask, grad.is_empty()) {
             Zip::from(&mut grad)
                 .and(&mask.as_array())
@@ -302,6 +399,10 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         if A::NEEDS_INPUT && self.pre_activation.dim() != out.dim() {
             self.pre_activation = Array2::zeros(out.dim());
         }
+        if self.uses_sparse_kernel() {
+            self.forward_sparse(x, out);
+            return;
+        }
         let parts = parallel::parts_for(x.nrows() * self.inputs * self.outputs);
         let activation = self.activation;
         let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
@@ -337,6 +438,89 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         }
     }
 
+    /// The forward pass on the sparse kernel: for each output, the bias plus
+    /// every live weight times its input feature across the batch.
+    fn forward_sparse(&mut self, x: ArrayView2<'_, T>, mut out: ArrayViewMut2<'_, T>) {
+        let batch = x.nrows();
+        if self.input_t.dim() != (self.inputs, batch) {
+            self.input_t = Array2::zeros((self.inputs, batch));
+            self.output_t = Array2::zeros((self.outputs, batch));
+        }
+        self.input_t.assign(&x.t());
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        let input_t = self.input_t.view();
+        let parts = parallel::parts_for(batch * live.len());
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let mut rest = self.output_t.view_mut();
+        for rows in parallel::split_range(self.outputs, parts) {
+            let (part, next) = rest.split_at(Axis(0), rows.len());
+            rest = next;
+            tasks.push((rows, part));
+        }
+        let (weight, bias) = (self.weight.view(), self.bias.view());
+        parallel::run_parts(tasks, |(rows, mut part)| {
+            for (local, row) in rows.enumerate() {
+                let mut sums = part.row_mut(local);
+                sums.fill(bias[row]);
+                let Some(sums) = sums.as_slice_mut() else {
+                    continue;
+                };
+                for k in live.row_start[row]..live.row_start[row + 1] {
+                    let col = live.cols[k] as usize;
+                    let w = weight[(row, col)];
+                    if let Some(feature) = input_t.row(col).to_slice() {
+                        for (s, &v) in sums.iter_mut().zip(feature) {
+                            *s += w * v;
+                        }
+                    }
+                }
+            }
+        });
+        out.assign(&self.output_t.t());
+        if A::NEEDS_INPUT {
+            self.pre_activation.assign(&out);
+        }
+        self.activation.forward(out);
+    }
+
+    /// The weight and bias gradients on the sparse kernel, from dL/dz in
+    /// `delta`: each live connection's gradient is the dot product of its
+    /// output's dL/dz and its input feature across the batch.
+    fn weight_grad_sparse(&mut self, delta: ArrayView2<'_, T>) {
+        let batch = delta.nrows();
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        self.output_t.assign(&delta.t());
+        let parts = parallel::parts_for(batch * live.len());
+        let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
+        let first_row_start = |rows: &std::ops::Range<usize>| live.row_start[rows.start];
+        let mut grads_rest = self.live_grads.as_mut_slice();
+        let mut bias_rest = self.bias_grad.as_slice_mut().unwrap_or(&mut []);
+        for rows in parallel::split_range(self.outputs, parts) {
+            let count = live.row_start[rows.end] - first_row_start(&rows);
+            let (grads, next) = grads_rest.split_at_mut(count);
+            let (bias, bias_next) = bias_rest.split_at_mut(rows.len());
+            (grads_rest, bias_rest) = (next, bias_next);
+            tasks.push((rows, grads, bias));
+        }
+        let (input_t, delta_t) = (self.input_t.view(), self.output_t.view());
+        parallel::run_parts(tasks, |(rows, grads, bias)| {
+            let first = live.row_start[rows.start];
+            for (local, row) in rows.enumerate() {
+                let d = delta_t.row(row);
+                let Some(d) = d.as_slice() else { continue };
+                bias[local] = d.iter().copied().sum();
+                for k in live.row_start[row]..live.row_start[row + 1] {
+                    let feature = input_t.row(live.cols[k] as usize);
+                    grads[k - first] = feature.as_slice().map_or(T::zero(), |f| kernels::dot(d, f));
+                }
+            }
+        });
+    }
+
     /// Turns `delta` from dL/dy into dL/dz in place, stores the weight and bias
     /// gradients (none when frozen), and writes or adds this group's share of
     /// dL/dx into `input_grad`.
@@ -357,6 +541,11 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             };
             self.activation.backward(pre, y, delta.view_mut());
         }
+
+        let sparse = O::TRAINABLE && self.uses_sparse_kernel();
+        let defer = O::TRAINABLE && !sparse && self.live.is_some() && batch <= kernels::SMALL_BATCH;
+        self.grad_deferred = false;
+        self.grad_live = false;
 
         // Derivative and weight gradient, by rows of W.
         let work = if O::TRAINABLE {
@@ -404,13 +593,32 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
                 activation.backward(pre, y, d.view_mut());
             }
             if let Some((dw, mut db)) = grads {
-                kernels::weight_grad(d.view(), x, dw);
+                if sparse {
+                    return;
+                }
+                if !defer {
+                    kernels::weight_grad(d.view(), x, dw);
+                }
                 db.fill(T::zero());
                 for row in d.rows() {
                     db += &row;
                 }
             }
         });
+
+        if sparse {
+            self.weight_grad_sparse(delta.view());
+            self.grad_live = true;
+        }
+        if defer {
+            if self.deferred_delta.dim() != delta.dim() {
+                self.deferred_delta = Array2::zeros(delta.dim());
+                self.deferred_input = Array2::zeros(x.dim());
+            }
+            self.deferred_delta.assign(&delta);
+            self.deferred_input.assign(&x);
+            self.grad_deferred = true;
+        }
 
         // Input gradient, by columns of dL/dx, since every row of W adds to all of them.
         let Some((input_grad, accumulate)) = input_grad else {
@@ -458,58 +666,96 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             .as_slice()
             .expect("group gradients are allocated contiguous");
         let stateful = !self.weight_slots.is_empty();
+        let deferred = self
+            .grad_deferred
+            .then(|| (self.deferred_delta.view(), self.deferred_input.view()));
+        let grad_live = self.grad_live;
 
         let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
         let (mut w_rest, mut g_rest) = (weights, grads);
         let (mut b_rest, mut bg_rest) = (biases, bias_grads);
         let mut slots_rest = self.weight_slots.as_mut_slice();
         let mut bias_slots_rest = self.bias_slots.as_mut_slice();
+        let mut live_w_rest = self.live_weights.as_mut_slice();
+        let mut live_g_rest = self.live_grads.as_mut_slice();
         for rows in parallel::split_range(self.outputs, parts) {
             let n = rows.len();
             let (w, w_next) = w_rest.split_at_mut(n * inputs);
             let (g, g_next) = g_rest.split_at(n * inputs);
             let (b, b_next) = b_rest.split_at_mut(n);
             let (bg, bg_next) = bg_rest.split_at(n);
-            let slot_count = match live {
+            let live_count = match live {
                 Some(live) => live.row_start[rows.end] - live.row_start[rows.start],
-                None => n * inputs,
+                None => 0,
             };
-            let (slots, slots_next) = if stateful {
-                slots_rest.split_at_mut(slot_count)
-            } else {
-                slots_rest.split_at_mut(0)
+            let slot_count = match (stateful, live) {
+                (false, _) => 0,
+                (true, Some(_)) => live_count,
+                (true, None) => n * inputs,
             };
-            let (bias_slots, bias_slots_next) = if stateful {
-                bias_slots_rest.split_at_mut(n)
-            } else {
-                bias_slots_rest.split_at_mut(0)
-            };
+            let (slots, slots_next) = slots_rest.split_at_mut(slot_count);
+            let (bias_slots, bias_slots_next) =
+                bias_slots_rest.split_at_mut(if stateful { n } else { 0 });
+            let (live_w, live_w_next) = live_w_rest.split_at_mut(live_count);
+            let (live_g, live_g_next) = live_g_rest.split_at_mut(live_count);
             (w_rest, g_rest, b_rest, bg_rest) = (w_next, g_next, b_next, bg_next);
             (slots_rest, bias_slots_rest) = (slots_next, bias_slots_next);
-            tasks.push((rows, w, g, b, bg, slots, bias_slots));
+            (live_w_rest, live_g_rest) = (live_w_next, live_g_next);
+            tasks.push((rows, w, g, b, bg, slots, bias_slots, live_w, live_g));
         }
-        parallel::run_parts(tasks, |(rows, w, g, b, bg, slots, bias_slots)| {
-            update_all::<T, O>(&step, bias_slots, b, bg);
-            match live {
-                None => update_all::<T, O>(&step, slots, w, g),
-                Some(live) => {
-                    let first = live.row_start[rows.start];
-                    let mut unused = Default::default();
-                    for (local, row) in rows.clone().enumerate() {
-                        let base = local * inputs;
-                        for k in live.row_start[row]..live.row_start[row + 1] {
-                            let index = base + live.cols[k] as usize;
-                            let slot = if slots.is_empty() {
-                                &mut unused
-                            } else {
-                                &mut slots[k - first]
-                            };
-                            O::update(&step, slot, &mut w[index], g[index]);
+        parallel::run_parts(
+            tasks,
+            |(rows, w, g, b, bg, slots, bias_slots, live_w, live_g)| {
+                update_all::<T, O>(&step, bias_slots, b, bg);
+                let Some(live) = live else {
+                    update_all::<T, O>(&step, slots, w, g);
+                    return;
+                };
+                // Row by row: gather the live weights and their gradients, update them
+                // as one slice, scatter them back, all while the row is in cache.
+                let first = live.row_start[rows.start];
+                for (local, row) in rows.clone().enumerate() {
+                    let (start, end) = (live.row_start[row], live.row_start[row + 1]);
+                    let cols = &live.cols[start..end];
+                    let range = start - first..end - first;
+                    let w_row = &mut w[local * inputs..(local + 1) * inputs];
+                    let g_row = &g[local * inputs..(local + 1) * inputs];
+                    let lw = &mut live_w[range.clone()];
+                    let lg = &mut live_g[range.clone()];
+                    for (target, &col) in lw.iter_mut().zip(cols) {
+                        *target = w_row[col as usize];
+                    }
+                    match deferred {
+                        _ if grad_live => {}
+                        Some((delta, input)) => {
+                            for (target, &col) in lg.iter_mut().zip(cols) {
+                                let mut sum = T::zero();
+                                for (d, x) in
+                                    delta.column(row).iter().zip(input.column(col as usize))
+                                {
+                                    sum += *d * *x;
+                                }
+                                *target = sum;
+                            }
+                        }
+                        None => {
+                            for (target, &col) in lg.iter_mut().zip(cols) {
+                                *target = g_row[col as usize];
+                            }
                         }
                     }
+                    let row_slots = if slots.is_empty() {
+                        &mut slots[..]
+                    } else {
+                        &mut slots[range]
+                    };
+                    update_all::<T, O>(&step, row_slots, lw, lg);
+                    for (&value, &col) in lw.iter().zip(cols) {
+                        w_row[col as usize] = value;
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 }
 

@@ -36,7 +36,7 @@ mod train;
 
 pub use dense::{Dense, GroupInfo, GroupMember, GroupSet, GroupVisitor, GroupVisitorMut};
 pub use error::{Error, Result};
-pub use group::DenseGroup;
+pub use group::{DenseGroup, Kernel, SPARSE_DENSITY};
 pub use init::{derive_seed, Init, InitFamily};
 pub use loss::{Loss, Targets};
 pub use mask::Mask;
