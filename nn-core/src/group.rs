@@ -9,6 +9,8 @@
 //! - output block: `[batch, outputs]`, this group's columns of the layer output;
 //! - forward: `y = f(x · Wᵀ + b)`.
 
+use std::sync::OnceLock;
+
 use arrayvec::ArrayVec;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 
@@ -39,6 +41,9 @@ pub enum Kernel {
     /// The sparse kernel whenever the group is masked.
     Sparse,
 }
+
+/// Samples the sparse kernel processes together: one 512-bit vector of `f32`.
+const SPARSE_CHUNK: usize = 16;
 
 /// Density at or below which [`Kernel::Auto`] picks the sparse kernel.
 ///
@@ -85,6 +90,14 @@ pub struct DenseGroup<T: Scalar, A: Activation, O: Optimizer> {
     input_t: Array2<T>,
     /// The pre-activations, then dL/dz, transposed, `[outputs, batch]`.
     output_t: Array2<T>,
+    /// dL/dx transposed, `[inputs, batch]`, for the sparse kernel.
+    input_grad_t: Array2<T>,
+    /// Whether the sparse kernel runs. Then `live_weights` holds the weights
+    /// and `weight` is out of date: the step updates only the live values, and
+    /// [`weight`](Self::weight) rebuilds the dense matrix in `snapshot` when
+    /// asked, since scattering every step would cost more than the step.
+    sparse: bool,
+    snapshot: OnceLock<Array2<T>>,
     /// Pre-activations of the last forward pass, kept only for activations whose
     /// derivative needs them.
     pre_activation: Array2<T>,
@@ -118,6 +131,9 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             grad_live: false,
             input_t: Array2::zeros((0, 0)),
             output_t: Array2::zeros((0, 0)),
+            input_grad_t: Array2::zeros((0, 0)),
+            sparse: false,
+            snapshot: OnceLock::new(),
             pre_activation: Array2::zeros((0, 0)),
         }
     }
@@ -137,11 +153,16 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     /// Changes the kernel between steps; optimizer state is kept.
     pub fn set_kernel(&mut self, kernel: Kernel) {
         self.kernel = kernel;
+        self.refresh_mode();
     }
 
     /// Whether the products run on the sparse kernel, as [`Kernel`] decides
     /// from the request and the mask.
     pub fn uses_sparse_kernel(&self) -> bool {
+        self.sparse
+    }
+
+    fn wants_sparse(&self) -> bool {
         let Some(live) = &self.live else {
             return false;
         };
@@ -204,13 +225,19 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         }
         self.mask = None;
         self.live = None;
+        self.sparse = false;
         self.reset_state();
+        self.snapshot = OnceLock::new();
         Ok(())
     }
 
     /// Restricts the group to the live connections of `mask` (its own rows) and
     /// zeroes the removed weights. The shape was checked by the layer.
     pub(crate) fn apply_mask(&mut self, mask: Mask) {
+        if self.sparse {
+            self.scatter_live_weights();
+            self.sparse = false;
+        }
         Zip::from(&mut self.weight)
             .and(&mask.as_array())
             .for_each(|w, &live| {
@@ -225,6 +252,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         }
         self.mask = Some(mask);
         self.reset_state();
+        self.refresh_mode();
     }
 
     /// Clears the optimizer state, sizing it to the live connections.
@@ -241,8 +269,41 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             (Some(live), true) => live.len(),
             _ => 0,
         };
-        self.live_weights = vec![T::zero(); gathered];
+        self.live_weights = vec![T::zero(); self.live.as_ref().map_or(0, LiveIndex::len)];
         self.live_grads = vec![T::zero(); gathered];
+    }
+
+    /// Moves the weights into the layout the chosen kernel reads.
+    fn refresh_mode(&mut self) {
+        let wanted = self.wants_sparse();
+        if wanted && !self.sparse {
+            self.gather_live_weights();
+        } else if !wanted && self.sparse {
+            self.scatter_live_weights();
+        }
+        self.sparse = wanted;
+        self.snapshot = OnceLock::new();
+    }
+
+    fn gather_live_weights(&mut self) {
+        if let (Some(live), Some(weights)) = (&self.live, self.weight.as_slice()) {
+            for row in 0..self.outputs {
+                for k in live.row_start[row]..live.row_start[row + 1] {
+                    self.live_weights[k] = weights[row * self.inputs + live.cols[k] as usize];
+                }
+            }
+        }
+    }
+
+    fn scatter_live_weights(&mut self) {
+        let inputs = self.inputs;
+        if let (Some(live), Some(weights)) = (&self.live, self.weight.as_slice_mut()) {
+            for row in 0..self.outputs {
+                for k in live.row_start[row]..live.row_start[row + 1] {
+                    weights[row * inputs + live.cols[k] as usize] = self.live_weights[k];
+                }
+            }
+        }
     }
 
     /// Group name, unique within its layer.
@@ -283,7 +344,22 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
 
     /// Weights, `[outputs, inputs]`; removed connections are exactly 0.0.
     pub fn weight(&self) -> ArrayView2<'_, T> {
-        self.weight.view()
+        if !self.sparse {
+            return self.weight.view();
+        }
+        self.snapshot
+            .get_or_init(|| {
+                let mut dense = Array2::zeros(self.weight.dim());
+                if let Some(live) = &self.live {
+                    for row in 0..self.outputs {
+                        for k in live.row_start[row]..live.row_start[row + 1] {
+                            dense[(row, live.cols[k] as usize)] = self.live_weights[k];
+                        }
+                    }
+                }
+                dense
+            })
+            .view()
     }
 
     /// Biases, `[outputs]`.
@@ -372,6 +448,10 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
                     }
                 });
         }
+        if self.sparse {
+            self.gather_live_weights();
+            self.snapshot = OnceLock::new();
+        }
         Ok(())
     }
 
@@ -459,21 +539,34 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             rest = next;
             tasks.push((rows, part));
         }
-        let (weight, bias) = (self.weight.view(), self.bias.view());
+        let (weights, bias) = (self.live_weights.as_slice(), self.bias.view());
+        let Some(xt) = input_t.to_slice() else {
+            return;
+        };
         parallel::run_parts(tasks, |(rows, mut part)| {
-            for (local, row) in rows.enumerate() {
-                let mut sums = part.row_mut(local);
-                sums.fill(bias[row]);
-                let Some(sums) = sums.as_slice_mut() else {
-                    continue;
-                };
-                for k in live.row_start[row]..live.row_start[row + 1] {
-                    let col = live.cols[k] as usize;
-                    let w = weight[(row, col)];
-                    if let Some(feature) = input_t.row(col).to_slice() {
-                        for (s, &v) in sums.iter_mut().zip(feature) {
-                            *s += w * v;
+            // Batch chunks keep the slice of the transposed input that a chunk
+            // reads small enough to stay in the core's cache across rows.
+            for chunk in (0..batch).step_by(SPARSE_CHUNK) {
+                let width = SPARSE_CHUNK.min(batch - chunk);
+                for (local, row) in rows.clone().enumerate() {
+                    let mut sums = [bias[row]; SPARSE_CHUNK];
+                    for k in live.row_start[row]..live.row_start[row + 1] {
+                        let w = weights[k];
+                        let start = live.cols[k] as usize * batch + chunk;
+                        let feature = &xt[start..start + width];
+                        if let Ok(feature) = <&[T; SPARSE_CHUNK]>::try_from(feature) {
+                            for i in 0..SPARSE_CHUNK {
+                                sums[i] += w * feature[i];
+                            }
+                        } else {
+                            for (s, &v) in sums.iter_mut().zip(feature) {
+                                *s += w * v;
+                            }
                         }
+                    }
+                    let mut target = part.row_mut(local);
+                    for (i, &value) in sums[..width].iter().enumerate() {
+                        target[chunk + i] = value;
                     }
                 }
             }
@@ -507,18 +600,65 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             tasks.push((rows, grads, bias));
         }
         let (input_t, delta_t) = (self.input_t.view(), self.output_t.view());
+        let (Some(xt), Some(dt)) = (input_t.to_slice(), delta_t.to_slice()) else {
+            return;
+        };
         parallel::run_parts(tasks, |(rows, grads, bias)| {
             let first = live.row_start[rows.start];
-            for (local, row) in rows.enumerate() {
-                let d = delta_t.row(row);
-                let Some(d) = d.as_slice() else { continue };
-                bias[local] = d.iter().copied().sum();
+            for (local, row) in rows.clone().enumerate() {
+                bias[local] = dt[row * batch..(row + 1) * batch].iter().copied().sum();
+            }
+            for row in rows {
+                let d = &dt[row * batch..(row + 1) * batch];
                 for k in live.row_start[row]..live.row_start[row + 1] {
-                    let feature = input_t.row(live.cols[k] as usize);
-                    grads[k - first] = feature.as_slice().map_or(T::zero(), |f| kernels::dot(d, f));
+                    let start = live.cols[k] as usize * batch;
+                    grads[k - first] = kernels::dot(d, &xt[start..start + batch]);
                 }
             }
         });
+    }
+
+    /// dL/dx on the sparse kernel: each live weight adds its output's dL/dz,
+    /// scaled, to its input's row of the transposed gradient.
+    ///
+    /// NOTE: runs on one thread, because rows of W that share an input would
+    /// write the same row of the result.
+    fn input_grad_sparse(
+        &mut self,
+        delta: ArrayView2<'_, T>,
+        mut input_grad: ArrayViewMut2<'_, T>,
+        accumulate: bool,
+    ) {
+        let batch = delta.nrows();
+        if self.output_t.dim() != (self.outputs, batch) {
+            self.output_t = Array2::zeros((self.outputs, batch));
+        }
+        if self.input_grad_t.dim() != (self.inputs, batch) {
+            self.input_grad_t = Array2::zeros((self.inputs, batch));
+        }
+        self.output_t.assign(&delta.t());
+        self.input_grad_t.fill(T::zero());
+        let Some(live) = &self.live else {
+            return;
+        };
+        for row in 0..self.outputs {
+            let d = self.output_t.row(row);
+            let Some(d) = d.as_slice() else { continue };
+            for k in live.row_start[row]..live.row_start[row + 1] {
+                let w = self.live_weights[k];
+                let mut target = self.input_grad_t.row_mut(live.cols[k] as usize);
+                if let Some(target) = target.as_slice_mut() {
+                    for (t, &v) in target.iter_mut().zip(d) {
+                        *t += w * v;
+                    }
+                }
+            }
+        }
+        if accumulate {
+            input_grad += &self.input_grad_t.t();
+        } else {
+            input_grad.assign(&self.input_grad_t.t());
+        }
     }
 
     /// Turns `delta` from dL/dy into dL/dz in place, stores the weight and bias
@@ -624,6 +764,10 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         let Some((input_grad, accumulate)) = input_grad else {
             return;
         };
+        if self.sparse {
+            self.input_grad_sparse(delta.view(), input_grad, accumulate);
+            return;
+        }
         let parts = parallel::parts_for(batch * self.inputs * self.outputs);
         let delta = delta.view();
         let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
@@ -644,6 +788,9 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     pub(crate) fn step(&mut self) {
         if !O::TRAINABLE {
             return;
+        }
+        if self.sparse {
+            self.snapshot = OnceLock::new();
         }
         let step = self.optimizer.prepare::<T>();
         let inputs = self.inputs;
@@ -670,6 +817,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             .grad_deferred
             .then(|| (self.deferred_delta.view(), self.deferred_input.view()));
         let grad_live = self.grad_live;
+        let sparse = self.sparse;
 
         let mut tasks = ArrayVec::<_, MAX_PARTS>::new();
         let (mut w_rest, mut g_rest) = (weights, grads);
@@ -711,6 +859,11 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
                     update_all::<T, O>(&step, slots, w, g);
                     return;
                 };
+                if sparse {
+                    // The live weights are the master copy, next to their gradients.
+                    update_all::<T, O>(&step, slots, live_w, live_g);
+                    return;
+                }
                 // Row by row: gather the live weights and their gradients, update them
                 // as one slice, scatter them back, all while the row is in cache.
                 let first = live.row_start[rows.start];
