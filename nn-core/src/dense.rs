@@ -2,8 +2,9 @@
 //!
 //! The layer owns a `[batch, outputs]` output buffer. Group k writes its
 //! activations into columns `offset_k..offset_k + outputs_k` of it, so the
-//! concatenation of the groups costs no copy. The buffers are reused while the
-//! batch size stays the same.
+//! concatenation of the groups costs no copy. The buffers keep the rows of the
+//! largest batch seen and a smaller batch uses their first rows, so alternating
+//! batch sizes (such as the short last batch of an epoch) reallocate nothing.
 //!
 //! ```
 //! use ndarray::Array2;
@@ -146,6 +147,8 @@ pub struct Dense<T: Scalar, G: GroupSet<T>> {
     inputs: usize,
     outputs: usize,
     groups: G,
+    /// Rows of the last forward pass; the buffers below may have more.
+    batch: usize,
     output: Array2<T>,
     /// dL/dy, turned into dL/dz in place during backward.
     delta: Array2<T>,
@@ -190,6 +193,7 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
             inputs,
             outputs: counter.outputs,
             groups,
+            batch: 0,
             output: Array2::zeros((0, counter.outputs)),
             delta: Array2::zeros((0, counter.outputs)),
             name,
@@ -258,13 +262,16 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
 
     /// The output of the last forward pass, `[batch, outputs]`.
     pub fn output(&self) -> ArrayView2<'_, T> {
-        self.output.view()
+        self.output.slice(s![..self.batch, ..])
     }
 
     /// The output of the last forward pass and the buffer for dL/dy, which the
     /// next layer's backward (or the loss) fills before this layer's backward.
     pub fn output_and_delta(&mut self) -> (ArrayView2<'_, T>, ArrayViewMut2<'_, T>) {
-        (self.output.view(), self.delta.view_mut())
+        (
+            self.output.slice(s![..self.batch, ..]),
+            self.delta.slice_mut(s![..self.batch, ..]),
+        )
     }
 
     /// Computes the output for a batch `x` of shape `[batch, inputs]`.
@@ -285,16 +292,17 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
             });
         }
         let batch = x.nrows();
-        if self.output.nrows() != batch {
+        if self.output.nrows() < batch {
             self.output = Array2::zeros((batch, self.outputs));
             self.delta = Array2::zeros((batch, self.outputs));
         }
+        self.batch = batch;
         self.groups.visit_mut(&mut Forward {
             x,
-            out: self.output.view_mut(),
+            out: self.output.slice_mut(s![..batch, ..]),
             offset: 0,
         });
-        Ok(self.output.view())
+        Ok(self.output())
     }
 
     /// Backpropagates the dL/dy that the caller wrote through
@@ -311,7 +319,7 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
         x: ArrayView2<'_, T>,
         input_grad: Option<ArrayViewMut2<'_, T>>,
     ) -> Result<()> {
-        let batch = self.output.nrows();
+        let batch = self.batch;
         let expected = (batch, self.inputs);
         if x.dim() != expected {
             return Err(self.batch_mismatch("the input", x.dim()));
@@ -323,8 +331,8 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
         }
         self.groups.visit_mut(&mut Backward {
             x,
-            y: self.output.view(),
-            delta: self.delta.view_mut(),
+            y: self.output.slice(s![..batch, ..]),
+            delta: self.delta.slice_mut(s![..batch, ..]),
             input_grad,
             offset: 0,
         });
@@ -335,7 +343,7 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
         Error::BatchMismatch {
             layer: self.name.clone(),
             what,
-            expected: vec![self.output.nrows(), self.inputs],
+            expected: vec![self.batch, self.inputs],
             found: vec![found.0, found.1],
         }
     }

@@ -4,15 +4,21 @@
 //! With a batch of a few samples, a general matrix product spends most of its
 //! time packing the weight matrix, so up to [`SMALL_BATCH`] samples the
 //! products run as dot products and `axpy` loops over the contiguous weight
-//! rows instead. Larger batches go through `ndarray`'s GEMM (`matrixmultiply`).
+//! rows instead. Larger batches go through the packed GEMM of [`gemm`], which
+//! reuses per-thread packing buffers, so a training step allocates nothing once
+//! every thread has seen the step's largest product.
 
-use ndarray::linalg::general_mat_mul;
+mod gemm;
+
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
 
 use crate::scalar::Scalar;
 
 /// Largest batch that takes the dot-product path; measured on W2-sized layers,
 /// where GEMM overtakes the direct loops between 4 and 8 samples.
+///
+/// NOTE: measured against `matrixmultiply`, before [`gemm`] replaced it; the
+/// crossover has not been measured again.
 pub(crate) const SMALL_BATCH: usize = 4;
 
 /// out = x · wᵀ + b, with x `[batch, inputs]`, w `[rows, inputs]`, b `[rows]`,
@@ -28,7 +34,7 @@ pub(crate) fn affine<T: Scalar>(
             return;
         }
     }
-    general_mat_mul(T::one(), &x, &w.t(), T::zero(), &mut out);
+    gemm::gemm(x, w.t(), out.view_mut(), false);
     for mut row in out.rows_mut() {
         row += &b;
     }
@@ -64,7 +70,7 @@ pub(crate) fn weight_grad<T: Scalar>(
         }
         return;
     }
-    general_mat_mul(T::one(), &delta.t(), &x, T::zero(), &mut dw);
+    gemm::gemm(delta.t(), x, dw, false);
 }
 
 /// dx = delta · w, or dx += delta · w when `accumulate`, with delta `[batch, rows]`,
@@ -86,8 +92,7 @@ pub(crate) fn input_grad<T: Scalar>(
         }
         return;
     }
-    let beta = if accumulate { T::one() } else { T::zero() };
-    general_mat_mul(T::one(), &delta, &w, beta, &mut dx);
+    gemm::gemm(delta, w, dx, accumulate);
 }
 
 /// y += a · x.
