@@ -45,16 +45,18 @@ pub enum Kernel {
 /// Samples the sparse kernel processes together: one 512-bit vector of `f32`.
 const SPARSE_CHUNK: usize = 16;
 
-/// How many live connections ahead the sparse kernel asks the CPU to fetch the
+/// How many live connections ahead the sparse kernel has the CPU fetch the
 /// input feature it will read; their rows are scattered over the transposed
 /// input, so waiting for each in turn would dominate the kernel.
 const PREFETCH_DISTANCE: usize = 8;
 
 /// Density at or below which [`Kernel::Auto`] picks the sparse kernel.
 ///
-/// NOTE: estimated from one 2-core Zen 4 machine, where the sparse kernel beat
-/// GEMM on a 784 -> 512 layer at batch 64 below roughly this density.
-pub const SPARSE_DENSITY: f64 = 0.15;
+/// NOTE: measured with `cargo bench --bench sparse_threshold` on a shared
+/// 2-core Zen 4 machine, where the sparse kernel trained a 784 -> 512 layer at
+/// batch 64 faster than the dense kernel below a density of about 0.1 (3.3x
+/// at 0.02, 1.5x at 0.05, even at 0.1). Other machines may move the crossing.
+pub const SPARSE_DENSITY: f64 = 0.08;
 
 /// A group of neurons inside a [`Dense`](crate::Dense) layer.
 ///

@@ -120,7 +120,7 @@ fn sparse_kernel_keeps_removed_zero() {
 
 #[test]
 fn auto_kernel_follows_density() {
-    assert!(layer(Kernel::Auto, 0.1).0.uses_sparse_kernel());
+    assert!(layer(Kernel::Auto, 0.05).0.uses_sparse_kernel());
     assert!(!layer(Kernel::Auto, 0.5).0.uses_sparse_kernel());
     let unmasked = Dense::<f64, _>::new(
         "plain",
