@@ -23,8 +23,12 @@ use crate::scalar::Scalar;
 /// and a short one.
 const KC: usize = 256;
 /// Rows of A packed at once; an `MC × KC` block (144 KiB of f32) stays in L2.
-/// Tried on the W2 products against 96 and 120 rows, and KC against 128, 192
-/// and 384, on a 2-core AMD EPYC (Zen 4): all within 5%.
+/// On the W2 products at batch 256, on a 2-core AMD EPYC (Zen 4), 96 and 120
+/// rows and KC of 128, 192 and 384 all came within 5% of this.
+///
+/// NOTE: at batch 64 the forward product (64×784 by 784×128) measured 61 to 79
+/// GFLOP/s across runs of one build on that shared machine, against about 80
+/// for `matrixmultiply` 0.3, so these sizes are not tuned for small batches.
 const MC: usize = 144;
 /// Columns of B packed at once; wider than every layer of the benchmarks, so B
 /// is packed once per depth block.
