@@ -896,14 +896,20 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
                     match deferred {
                         _ if grad_live => {}
                         Some((delta, input)) => {
-                            for (target, &col) in lg.iter_mut().zip(cols) {
-                                let mut sum = T::zero();
-                                for (d, x) in
-                                    delta.column(row).iter().zip(input.column(col as usize))
-                                {
-                                    sum += *d * *x;
+                            // The gradient of (row, col) is the sum over the few samples
+                            // of dL/dz[row] times x[col]; the first sample assigns.
+                            for (sample, x) in input.rows().into_iter().enumerate() {
+                                let d = delta[(sample, row)];
+                                let Some(x) = x.to_slice() else { continue };
+                                if sample == 0 {
+                                    for (target, &col) in lg.iter_mut().zip(cols) {
+                                        *target = d * x[col as usize];
+                                    }
+                                } else {
+                                    for (target, &col) in lg.iter_mut().zip(cols) {
+                                        *target += d * x[col as usize];
+                                    }
                                 }
-                                *target = sum;
                             }
                         }
                         None => {

@@ -2,7 +2,7 @@
 //!
 //! A training step runs many short parallel phases (a few microseconds to a
 //! few milliseconds each), so the workers stay alive and spin briefly between
-//! phases instead of being spawned per phase; after about 50 µs without work
+//! phases instead of being spawned per phase; after about 2 ms without work
 //! they sleep on a condition variable. The calling thread always runs part 0
 //! itself.
 //!
@@ -25,7 +25,7 @@ use crate::threads::num_threads;
 pub(crate) const MAX_PARTS: usize = 16;
 
 /// How long an idle worker spins before it sleeps.
-const SPIN: Duration = Duration::from_micros(50);
+const SPIN: Duration = Duration::from_millis(2);
 
 type Job = dyn Fn(usize) + Sync;
 
