@@ -18,9 +18,9 @@ use nn::datasets::read_idx;
 use nn::optim::Optimizer;
 use nn::{evaluate, fit_with, network, Dataset, DenseGroup, FitConfig, Scalar};
 
-// NOTE: the sizes, density and learning rates are carried over from the digits
-// example and were tested only on small synthetic IDX files, not on real MNIST,
-// so the accuracy they reach there is unmeasured.
+// NOTE: the optimizers and learning rates are those of the digits example, and
+// the sizes and density were not tuned. They were run only on synthetic IDX
+// files, so their accuracy on real MNIST is unmeasured.
 network! {
     /// 784 pixels, a hidden layer of three groups whose neurons each see about
     /// a quarter of the pixels (a seeded random mask), and 10 class scores.
@@ -50,15 +50,15 @@ const FILE_NAMES: [&str; 4] = [
 /// dataset class lists (`torchvision/datasets/mnist.py`).
 const DOWNLOAD_HINT: &str = "Download train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, \
 t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from http://yann.lecun.com/exdb/mnist/ \
-or its mirror https://ossci-datasets.s3.amazonaws.com/mnist/ into one directory; \
-they can stay compressed.";
+or its mirror https://ossci-datasets.s3.amazonaws.com/mnist/ into one directory. \
+They can stay compressed.";
 
 const USAGE: &str =
     "usage: cargo run --release --example mnist -- --data DIR [--epochs N] [--batch-size N]
 
 options:
   --data DIR        directory that contains the four MNIST files (required)
-  --epochs N        passes over the 60,000 training images (default 10)
+  --epochs N        passes over the training images (default 10)
   --batch-size N    images per training step (default 64)
   -h, --help        print this help";
 
