@@ -170,6 +170,10 @@ impl<T: Scalar, G: GroupSet<T>> Dense<T, G> {
         }
         let mut counter = Counter::default();
         groups.visit(&mut counter);
+        // An empty group is named in its own error, even when it is the only group.
+        if let Some(group) = counter.empty {
+            return Err(Error::EmptyGroup { layer: name, group });
+        }
         if counter.outputs == 0 {
             return Err(Error::ZeroSize {
                 layer: name,
@@ -373,11 +377,15 @@ struct Counter {
     outputs: usize,
     names: Vec<String>,
     duplicate: Option<String>,
+    empty: Option<String>,
 }
 
 impl<T: Scalar> GroupVisitor<T> for Counter {
     fn visit<A: Activation, O: Optimizer>(&mut self, group: &DenseGroup<T, A, O>) {
         self.outputs += group.outputs();
+        if group.outputs() == 0 && self.empty.is_none() {
+            self.empty = Some(group.name().to_owned());
+        }
         if self.names.iter().any(|n| n == group.name()) && self.duplicate.is_none() {
             self.duplicate = Some(group.name().to_owned());
         }
