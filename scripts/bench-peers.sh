@@ -24,7 +24,7 @@ ours_only=0
 
 usage() {
     sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
+    exit "${1:-2}"
 }
 
 while [ $# -gt 0 ]; do
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
         --threads) threads=${2:?missing value after --threads}; shift 2 ;;
         --rounds) rounds=${2:?missing value after --rounds}; shift 2 ;;
         --ours-only) ours_only=1; shift ;;
-        -h|--help) usage ;;
+        -h|--help) usage 0 ;;
         *) echo "error: unknown option '$1'" >&2; usage ;;
     esac
 done

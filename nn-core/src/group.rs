@@ -27,9 +27,9 @@ use crate::scalar::Scalar;
 ///
 /// The dense kernel multiplies the full weight matrix, whose removed entries
 /// are 0.0, with a general matrix product. The sparse kernel visits only the
-/// live connections, row by row in compressed-sparse-row order, for the
-/// forward pass and the weight gradient; the input gradient always takes the
-/// dense kernel.
+/// live connections, row by row in compressed-sparse-row order, in the
+/// forward pass, the weight gradient and the input gradient; it computes the
+/// input gradient on one thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Kernel {
     /// Sparse when the group is masked and at most [`SPARSE_DENSITY`] of its

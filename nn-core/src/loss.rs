@@ -156,12 +156,12 @@ impl Loss {
             (Loss::SoftmaxCrossEntropy, Targets::Values(_)) => Err(Error::TargetKind {
                 loss: self.name(),
                 expected: "one class index per sample",
-                fix: "pass `Targets::Classes` with labels in 0..outputs",
+                fix: "pass class labels in 0..outputs (`TargetData::Classes` to `fit`, `Targets::Classes` to `train_step`)",
             }),
             (_, Targets::Classes(_)) => Err(Error::TargetKind {
                 loss: self.name(),
                 expected: "target values of shape [batch, outputs]",
-                fix: "pass `Targets::Values`, one-hot encoding class labels if needed",
+                fix: "pass value targets (`TargetData::Values` to `fit`, `Targets::Values` to `train_step`), one-hot encoding class labels if needed",
             }),
             (_, Targets::Values(values)) => {
                 if values.ncols() != width {

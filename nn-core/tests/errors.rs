@@ -465,10 +465,23 @@ fn wrong_target_kind_per_loss() {
         ),
         "{bce:?}"
     );
-    assert_mentions(&mse.to_string(), &["`mse`", "pass `Targets::Values`"]);
+    assert_mentions(
+        &mse.to_string(),
+        &[
+            "`mse`",
+            "pass value targets",
+            "`TargetData::Values`",
+            "`Targets::Values`",
+        ],
+    );
     assert_mentions(
         &cross_entropy.to_string(),
-        &["`softmax_cross_entropy`", "pass `Targets::Classes`"],
+        &[
+            "`softmax_cross_entropy`",
+            "pass class labels",
+            "`TargetData::Classes`",
+            "`Targets::Classes`",
+        ],
     );
 }
 

@@ -79,6 +79,9 @@ impl Parse for NetworkDef {
     }
 }
 
+/// Entry names that are not layers.
+const RESERVED: &[&str] = &["input", "loss", "optim", "scalar"];
+
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let key: Ident = input.parse().map_err(|e| {
@@ -91,7 +94,20 @@ impl Parse for Entry {
             return Err(input.error(format!("expected `:` after `{key}`")));
         }
         input.parse::<Token![:]>()?;
-        match key.to_string().as_str() {
+        let name = key.to_string();
+        if RESERVED.contains(&name.as_str()) && input.peek(Ident) && input.peek2(syn::token::Paren)
+        {
+            let kind: Ident = input.fork().parse()?;
+            if kind == "dense" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "`{name}` is reserved for the network's `{name}:` entry and cannot be a layer name; rename the layer, as in `{name}_layer: dense(...)`"
+                    ),
+                ));
+            }
+        }
+        match name.as_str() {
             // input: INT
             "input" => Ok(Entry::Input {
                 width: parse_int(input, "the input width", "input: 64")?,
@@ -198,6 +214,16 @@ fn parse_layer(name: Ident, input: ParseStream) -> syn::Result<LayerDef> {
                     return Err(duplicate());
                 }
                 layer.init = Some((keyword.clone(), input.parse()?));
+            }
+            other if input.peek(Token![:]) => {
+                // `NAME:` starts the next entry, so the `,` before it is missing.
+                return Err(syn::Error::new(
+                    keyword.span(),
+                    format!(
+                        "expected `,` after layer `{}` before the entry `{other}:`; separate entries with commas",
+                        layer.name
+                    ),
+                ));
             }
             other => {
                 let hint = crate::suggest::did_you_mean(other, &["mask", "optim", "init"]);
