@@ -140,7 +140,7 @@ impl Mask {
     ///
     /// **Errors** with [`Error::MaskBlocks`] unless `blocks` divides both sizes.
     pub fn block_diagonal(outputs: usize, inputs: usize, blocks: usize) -> Result<Self> {
-        if blocks == 0 || outputs % blocks != 0 || inputs % blocks != 0 {
+        if blocks == 0 || !outputs.is_multiple_of(blocks) || !inputs.is_multiple_of(blocks) {
             return Err(Error::MaskBlocks {
                 blocks,
                 outputs,

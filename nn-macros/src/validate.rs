@@ -894,7 +894,7 @@ fn validate_mask(
                 }),
                 "block_diagonal" => {
                     let blocks = number(&settings, "blocks")? as usize;
-                    if outputs % blocks != 0 || inputs % blocks != 0 {
+                    if !outputs.is_multiple_of(blocks) || !inputs.is_multiple_of(blocks) {
                         let divisor = greatest_common_divisor(outputs, inputs);
                         let fix = if divisor > 1 {
                             format!("use a common divisor, such as {divisor}")
