@@ -46,7 +46,7 @@ pub enum Kernel {
 const SPARSE_CHUNK: usize = 16;
 
 /// How many live connections ahead the sparse kernel has the CPU fetch the
-/// input feature it will read; their rows are scattered over the transposed
+/// input feature it will read. Their rows are scattered over the transposed
 /// input, so waiting for each in turn would dominate the kernel.
 const PREFETCH_DISTANCE: usize = 8;
 
