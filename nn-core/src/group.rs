@@ -28,7 +28,7 @@ use crate::scalar::Scalar;
 /// The dense kernel multiplies the full weight matrix, whose removed entries
 /// are 0.0, with a general matrix product. The sparse kernel visits only the
 /// live connections, row by row in compressed-sparse-row order, in the
-/// forward pass, the weight gradient and the input gradient; it computes the
+/// forward pass, the weight gradient and the input gradient. It computes the
 /// input gradient on one thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Kernel {
