@@ -23,7 +23,7 @@ use crate::optim::Optimizer;
 use crate::parallel::{self, MAX_PARTS};
 use crate::scalar::Scalar;
 
-/// Which implementation a masked group's products use.
+/// Implementation of a masked group's matrix products.
 ///
 /// The dense kernel multiplies the full weight matrix, whose removed entries
 /// are 0.0, with a general matrix product. The sparse kernel visits only the
@@ -99,7 +99,7 @@ pub struct DenseGroup<T: Scalar, A: Activation, O: Optimizer> {
     output_t: Array2<T>,
     /// dL/dx transposed, `[inputs, batch]`, for the sparse kernel.
     input_grad_t: Array2<T>,
-    /// Whether the sparse kernel runs. Then `live_weights` holds the weights
+    /// Whether the sparse kernel runs. Then `live_weights` contains the weights
     /// and `weight` is out of date: the step updates only the live values, and
     /// [`weight`](Self::weight) rebuilds the dense matrix in `snapshot` when
     /// asked, since scattering every step would cost more than the step.
@@ -245,13 +245,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             self.scatter_live_weights();
             self.sparse = false;
         }
-        Zip::from(&mut self.weight)
-            .and(&mask.as_array())
-            .for_each(|w, &live| {
-                if !live {
-                    *w = T::zero();
-                }
-            });
+        zero_removed(&mut self.weight, &mask);
         if mask.live_count() == mask.outputs() * mask.inputs() {
             self.live = None;
         } else {
@@ -293,24 +287,30 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
     }
 
     fn gather_live_weights(&mut self) {
-        if let (Some(live), Some(weights)) = (&self.live, self.weight.as_slice()) {
-            for row in 0..self.outputs {
-                for k in live.row_start[row]..live.row_start[row + 1] {
-                    self.live_weights[k] = weights[row * self.inputs + live.cols[k] as usize];
-                }
+        if let Some(live) = &self.live {
+            for (row, col, k) in live.entries() {
+                self.live_weights[k] = self.weight[(row, col)];
             }
         }
     }
 
     fn scatter_live_weights(&mut self) {
-        let inputs = self.inputs;
-        if let (Some(live), Some(weights)) = (&self.live, self.weight.as_slice_mut()) {
-            for row in 0..self.outputs {
-                for k in live.row_start[row]..live.row_start[row + 1] {
-                    weights[row * inputs + live.cols[k] as usize] = self.live_weights[k];
-                }
+        if let Some(live) = &self.live {
+            for (row, col, k) in live.entries() {
+                self.weight[(row, col)] = self.live_weights[k];
             }
         }
+    }
+
+    /// Builds a dense `[outputs, inputs]` matrix from compact live values.
+    fn densify(&self, values: &[T]) -> Array2<T> {
+        let mut dense = Array2::zeros(self.weight.dim());
+        if let Some(live) = &self.live {
+            for (row, col, k) in live.entries() {
+                dense[(row, col)] = values[k];
+            }
+        }
+        dense
     }
 
     /// Group name, unique within its layer.
@@ -355,17 +355,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             return self.weight.view();
         }
         self.snapshot
-            .get_or_init(|| {
-                let mut dense = Array2::zeros(self.weight.dim());
-                if let Some(live) = &self.live {
-                    for row in 0..self.outputs {
-                        for k in live.row_start[row]..live.row_start[row + 1] {
-                            dense[(row, live.cols[k] as usize)] = self.live_weights[k];
-                        }
-                    }
-                }
-                dense
-            })
+            .get_or_init(|| self.densify(&self.live_weights))
             .view()
     }
 
@@ -383,26 +373,12 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         let mut grad = if self.grad_deferred {
             self.deferred_delta.t().dot(&self.deferred_input)
         } else if self.grad_live {
-            let mut grad = Array2::zeros(self.weight.dim());
-            if let Some(live) = &self.live {
-                for row in 0..self.outputs {
-                    for k in live.row_start[row]..live.row_start[row + 1] {
-                        grad[(row, live.cols[k] as usize)] = self.live_grads[k];
-                    }
-                }
-            }
-            grad
+            self.densify(&self.live_grads)
         } else {
             self.weight_grad.clone()
         };
         if let (Some(mask), false) = (&self.mask, grad.is_empty()) {
-            Zip::from(&mut grad)
-                .and(&mask.as_array())
-                .for_each(|g, &live| {
-                    if !live {
-                        *g = T::zero();
-                    }
-                });
+            zero_removed(&mut grad, mask);
         }
         grad
     }
@@ -447,13 +423,7 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
         }
         self.weight.assign(&weight);
         if let Some(mask) = &self.mask {
-            Zip::from(&mut self.weight)
-                .and(&mask.as_array())
-                .for_each(|w, &live| {
-                    if !live {
-                        *w = T::zero();
-                    }
-                });
+            zero_removed(&mut self.weight, mask);
         }
         if self.sparse {
             self.gather_live_weights();
@@ -931,6 +901,17 @@ impl<T: Scalar, A: Activation, O: Optimizer> DenseGroup<T, A, O> {
             },
         );
     }
+}
+
+/// Sets the entries of `matrix` at removed connections of `mask` to 0.0.
+fn zero_removed<T: Scalar>(matrix: &mut Array2<T>, mask: &Mask) {
+    Zip::from(matrix)
+        .and(&mask.as_array())
+        .for_each(|value, &live| {
+            if !live {
+                *value = T::zero();
+            }
+        });
 }
 
 /// Updates every parameter of `params` from `grads`; `slots` is empty for a

@@ -255,4 +255,14 @@ impl LiveIndex {
     pub fn len(&self) -> usize {
         self.cols.len()
     }
+
+    /// Every live connection as `(row, column, index into cols)`, row by row.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.row_start
+            .windows(2)
+            .enumerate()
+            .flat_map(move |(row, range)| {
+                (range[0]..range[1]).map(move |k| (row, self.cols[k] as usize, k))
+            })
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! A training step runs many short parallel phases (a few microseconds to a
 //! few milliseconds each), so the workers stay alive and spin briefly between
-//! phases instead of being spawned per phase; after about 2 ms without work
+//! phases instead of being spawned per phase. After about 2 ms without work
 //! they sleep on a condition variable. The calling thread always runs part 0
 //! itself.
 //!

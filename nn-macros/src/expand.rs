@@ -257,7 +257,7 @@ fn construct_layer(network: &Network, index: usize, layer: &Layer) -> TokenStrea
     }
 }
 
-/// The local variable that holds a layer inside `try_new`. The prefix keeps a
+/// The local variable that contains a layer inside `try_new`. The prefix keeps a
 /// layer named `seed`, `Ok` or `None` from shadowing what the body uses.
 fn layer_local(layer: &Ident) -> Ident {
     format_ident!("layer_{}", layer)

@@ -260,7 +260,7 @@ fn parse_label(text: Option<&str>) -> std::result::Result<usize, String> {
     if value.fract() != 0.0 {
         return Err(format!("the fractional label `{text}`"));
     }
-    // Above 2^53 an f64 no longer holds every integer, so the label would be
+    // Above 2^53 an f64 no longer represents every integer exactly, so the label would be
     // rounded silently.
     if value > 9_007_199_254_740_992.0 {
         return Err(format!("the label `{text}`, which is too large"));
